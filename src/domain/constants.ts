@@ -1,0 +1,28 @@
+/** Names shared with kubernaut (reference §3.3) and the labels its resources carry (§4.1). */
+
+export const DEFAULT_SERVICE_ACCOUNT_NAME = 'kubernaut-workflow-runner';
+export const SECRET_MOUNT_BASE_PATH = '/run/kubernaut/secrets';
+export const CONFIGMAP_MOUNT_BASE_PATH = '/run/kubernaut/configmaps';
+export const DEFAULT_EXECUTION_NAMESPACE = 'kubernaut-workflows';
+
+export const LABEL_WORKFLOW_EXECUTION = 'kubernaut.ai/workflow-execution';
+export const LABEL_WORKFLOW_ID = 'kubernaut.ai/workflow-id';
+export const LABEL_TARGET_RESOURCE = 'kubernaut.ai/target-resource';
+export const LABEL_SOURCE_NAMESPACE = 'kubernaut.ai/source-namespace';
+export const LABEL_EXECUTION_ENGINE = 'kubernaut.ai/execution-engine';
+export const ANNOTATION_TARGET_RESOURCE = 'kubernaut.ai/target-resource';
+/** Which workflow run created the resource: tells a crash retry (same run: adopt) from a reset or rerun (new run). */
+export const ANNOTATION_CREATED_BY_RUN = 'kubernaut.ai/created-by-run';
+
+export const CREDENTIAL_TYPE_PREFIX = 'kubernaut-secret-';
+export const EPHEMERAL_CREDENTIAL_PREFIX = 'kubernaut-ephemeral-';
+export const AWX_JOB_REF_PREFIX = 'awx-job-';
+/** Extra var carrying the execution's identity into the AWX launch so a retried launch finds the job already started. */
+export const AWX_EXECUTION_MARKER_VAR = 'KUBERNAUT_EXECUTION_MARKER';
+
+/** Environment variable names and prefixes owned by the executors: a parameter may not use them (§9.2 item 15). */
+export const RESERVED_PARAMETER_NAMES = ['TARGET_RESOURCE', 'HOME', 'TMPDIR'] as const;
+export const RESERVED_PARAMETER_PREFIXES = ['WFE_', 'RR_', 'KUBERNAUT_'] as const;
+
+/** Search attributes the worker registers and keeps current (all Keyword). */
+export const SEARCH_ATTRIBUTE_NAMES = ['ExecutionEngine', 'TargetResource', 'ExecutionPhase', 'WorkflowExecutionName'] as const;

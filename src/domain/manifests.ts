@@ -1,0 +1,170 @@
+import {
+  ANNOTATION_CREATED_BY_RUN,
+  ANNOTATION_TARGET_RESOURCE,
+  CONFIGMAP_MOUNT_BASE_PATH,
+  DEFAULT_SERVICE_ACCOUNT_NAME,
+  LABEL_EXECUTION_ENGINE,
+  LABEL_SOURCE_NAMESPACE,
+  LABEL_TARGET_RESOURCE,
+  LABEL_WORKFLOW_EXECUTION,
+  LABEL_WORKFLOW_ID,
+  SECRET_MOUNT_BASE_PATH,
+} from './constants.ts';
+import { formatDuration } from './duration.ts';
+import { sanitizeLabelValue } from './labels.ts';
+import type { Engine, ExecutionRequest } from './types.ts';
+
+/** What every backend object built for an execution needs besides the request. */
+export interface ManifestInput {
+  request: ExecutionRequest;
+  /** executionResourceName(spec.targetResource). */
+  resourceName: string;
+  executionNamespace: string;
+  /** The worker's service account; the request's executionConfig.serviceAccountName wins (§9.2 item 18). */
+  defaultServiceAccountName?: string;
+  /** Identity of the workflow run that creates the object (annotation kubernaut.ai/created-by-run). */
+  createdByRun: string;
+  /** Execution timeout in milliseconds: Job activeDeadlineSeconds / PipelineRun timeouts.pipeline (§9.2 item 17). */
+  executionTimeoutMs: number;
+}
+
+export function serviceAccountFor(input: Pick<ManifestInput, 'request' | 'defaultServiceAccountName'>): string {
+  return (
+    input.request.workflowExecution.spec.executionConfig?.serviceAccountName ||
+    input.defaultServiceAccountName ||
+    DEFAULT_SERVICE_ACCOUNT_NAME
+  );
+}
+
+/** Labels and annotations of reference §4.1, every label value sanitized (§9.2 item 16). */
+export function executionMetadata(input: ManifestInput, engine: Engine) {
+  const { metadata, spec } = input.request.workflowExecution;
+  return {
+    name: input.resourceName,
+    namespace: input.executionNamespace,
+    labels: {
+      [LABEL_WORKFLOW_EXECUTION]: metadata.name,
+      [LABEL_WORKFLOW_ID]: sanitizeLabelValue(spec.workflowRef.workflowId),
+      [LABEL_TARGET_RESOURCE]: sanitizeLabelValue(spec.targetResource),
+      [LABEL_SOURCE_NAMESPACE]: metadata.namespace,
+      [LABEL_EXECUTION_ENGINE]: engine,
+    },
+    annotations: {
+      [ANNOTATION_TARGET_RESOURCE]: spec.targetResource,
+      [ANNOTATION_CREATED_BY_RUN]: input.createdByRun,
+    },
+  };
+}
+
+/** Parameters in a reproducible order (sorted by name; §9.2 item 14). */
+function sortedParameters(request: ExecutionRequest): [string, string][] {
+  return Object.entries(request.workflowExecution.spec.parameters ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** BR-WE-018: the restricted pod security context. */
+const RESTRICTED_POD_SECURITY_CONTEXT = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+const RESTRICTED_CONTAINER_SECURITY_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+};
+
+/** DD-WE-006 dependency volumes: secrets first, then configMaps, in declared order, read-only. */
+function dependencyVolumes(request: ExecutionRequest) {
+  const secrets = request.dependencies?.secrets ?? [];
+  const configMaps = request.dependencies?.configMaps ?? [];
+  return [
+    ...secrets.map(({ name }) => ({
+      volume: { name: `secret-${name}`, secret: { secretName: name } },
+      mount: { name: `secret-${name}`, mountPath: `${SECRET_MOUNT_BASE_PATH}/${name}`, readOnly: true },
+    })),
+    ...configMaps.map(({ name }) => ({
+      volume: { name: `configmap-${name}`, configMap: { name } },
+      mount: { name: `configmap-${name}`, mountPath: `${CONFIGMAP_MOUNT_BASE_PATH}/${name}`, readOnly: true },
+    })),
+  ];
+}
+
+/** The batch/v1 Job of reference §4.1, with the improvements of §9.2 (timeouts, security context, sorted env). */
+export function buildJob(input: ManifestInput) {
+  const { request } = input;
+  const { metadata, spec } = request.workflowExecution;
+  const dependencies = dependencyVolumes(request);
+  const tmp = { volume: { name: 'tmp', emptyDir: {} }, mount: { name: 'tmp', mountPath: '/tmp' } };
+  const mounted = [...dependencies, tmp];
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: executionMetadata(input, 'job'),
+    spec: {
+      backoffLimit: 0,
+      ttlSecondsAfterFinished: 600,
+      activeDeadlineSeconds: Math.max(1, Math.ceil(input.executionTimeoutMs / 1000)),
+      template: {
+        metadata: { labels: { [LABEL_WORKFLOW_EXECUTION]: metadata.name, [LABEL_EXECUTION_ENGINE]: 'job' } },
+        spec: {
+          restartPolicy: 'Never',
+          serviceAccountName: serviceAccountFor(input),
+          securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
+          volumes: mounted.map((entry) => entry.volume),
+          containers: [
+            {
+              name: 'workflow',
+              image: spec.workflowRef.executionBundle ?? '',
+              env: [
+                { name: 'TARGET_RESOURCE', value: spec.targetResource },
+                ...sortedParameters(request).map(([name, value]) => ({ name, value })),
+                { name: 'HOME', value: '/tmp' },
+                { name: 'TMPDIR', value: '/tmp' },
+              ],
+              volumeMounts: mounted.map((entry) => entry.mount),
+              securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export type JobManifest = ReturnType<typeof buildJob>;
+
+/** The tekton.dev/v1 PipelineRun of reference §5.1, with timeouts and the restricted pod template added. */
+export function buildPipelineRun(input: ManifestInput) {
+  const { request } = input;
+  const { spec } = request.workflowExecution;
+  const secrets = request.dependencies?.secrets ?? [];
+  const configMaps = request.dependencies?.configMaps ?? [];
+  const workspaces = [
+    ...secrets.map(({ name }) => ({ name: `secret-${name}`, secret: { secretName: name } })),
+    ...configMaps.map(({ name }) => ({ name: `configmap-${name}`, configMap: { name } })),
+  ];
+  return {
+    apiVersion: 'tekton.dev/v1',
+    kind: 'PipelineRun',
+    metadata: executionMetadata(input, 'tekton'),
+    spec: {
+      pipelineRef: {
+        resolver: 'bundles',
+        params: [
+          { name: 'bundle', value: spec.workflowRef.executionBundle ?? '' },
+          { name: 'name', value: 'workflow' },
+          { name: 'kind', value: 'pipeline' },
+        ],
+      },
+      params: [
+        ...sortedParameters(request).map(([name, value]) => ({ name, value })),
+        { name: 'TARGET_RESOURCE', value: spec.targetResource },
+      ],
+      ...(workspaces.length > 0 ? { workspaces } : {}),
+      taskRunTemplate: {
+        serviceAccountName: serviceAccountFor(input),
+        podTemplate: { securityContext: RESTRICTED_POD_SECURITY_CONTEXT },
+      },
+      timeouts: { pipeline: formatDuration(Math.max(1, Math.ceil(input.executionTimeoutMs / 1000)) * 1000) },
+    },
+  };
+}
+
+export type PipelineRunManifest = ReturnType<typeof buildPipelineRun>;
