@@ -1,0 +1,71 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { TOOLS_BIN } from './paths.ts';
+
+/**
+ * The Temporal CLI version built when no binary is available: the newest tag whose go.mod has no `replace`
+ * directive, so `go install` accepts it (v1.6.0 and later replace ./cliext, which the module proxy does not serve).
+ */
+export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(command: string): string | undefined {
+  for (const folder of (process.env.PATH ?? '').split(delimiter)) {
+    if (folder && isExecutable(join(folder, command))) return join(folder, command);
+  }
+  return undefined;
+}
+
+/** Where the CLI is, without building it: $TEMPORAL_CLI_PATH, `temporal` on PATH, then .tools/bin/temporal. */
+export function findTemporalCli(): string | undefined {
+  const explicit = process.env.TEMPORAL_CLI_PATH;
+  if (explicit && isExecutable(explicit)) return explicit;
+  return onPath('temporal') ?? (isExecutable(join(TOOLS_BIN, 'temporal')) ? join(TOOLS_BIN, 'temporal') : undefined);
+}
+
+/**
+ * The path of a Temporal CLI, building it from the Go module proxy into .tools/bin when none is there. The Go build
+ * cache is reused, so a rebuild after deleting .tools takes seconds, not minutes.
+ */
+export async function ensureTemporalCli(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<string> {
+  const found = findTemporalCli();
+  if (found) return found;
+  const go = onPath('go');
+  if (!go) {
+    throw new Error(
+      'No Temporal CLI found. Either put a `temporal` binary on PATH (or set TEMPORAL_CLI_PATH to one), ' +
+        `or install Go ≥ 1.25 so that it can be built with: go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
+    );
+  }
+  mkdirSync(TOOLS_BIN, { recursive: true });
+  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from the Go module proxy into ${TOOLS_BIN} (a few minutes the first time)…`);
+  const started = Date.now();
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+      env: { ...process.env, GOBIN: TOOLS_BIN, CGO_ENABLED: '0' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  const built = join(TOOLS_BIN, 'temporal');
+  if (code !== 0 || !isExecutable(built))
+    throw new Error(`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (exit code ${code})`);
+  log(`Built ${built} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return built;
+}
+
+/** `temporal --version` of a binary, for logs. */
+export function temporalCliVersion(path: string): string {
+  return spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim();
+}

@@ -1,0 +1,43 @@
+/**
+ * node:test global setup: one real Temporal dev server (SQLite file in a temp dir, the project's search attributes
+ * registered) for the whole run, and one workflow bundle that every test's Worker reuses. Their coordinates reach the
+ * test files through environment variables. Teardown always stops the server and removes the temp dir.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { type DevServer, startDevServer } from '../../scripts/lib/dev-server.ts';
+import { ensureTemporalCli } from '../../scripts/lib/temporal-cli.ts';
+import { WORKFLOWS_PATH } from './paths.ts';
+
+let server: DevServer | undefined;
+let workDir: string | undefined;
+
+export async function globalSetup(): Promise<void> {
+  const cliPath = await ensureTemporalCli();
+  workDir = mkdtempSync(join(tmpdir(), 'kubernaut-temporal-test-'));
+  server = await startDevServer({ cliPath, dbFile: join(workDir, 'temporal.db'), logFile: join(workDir, 'temporal.log') });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const bundlePath = join(workDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  process.env.TEMPORAL_CLI_PATH = cliPath;
+  process.env.TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.TEST_TEMPORAL_NAMESPACE = server.namespace;
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.TEST_WORK_DIR = workDir;
+}
+
+export async function globalTeardown(): Promise<void> {
+  await server?.stop();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+}
+
+const quietLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => process.stderr.write(`bundler: ${message}\n`),
+  error: (message: string) => process.stderr.write(`bundler: ${message}\n`),
+};

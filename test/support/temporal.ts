@@ -1,0 +1,47 @@
+/** Temporal plumbing for tests: the global dev server's client and Workers on per-test task queues. */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { uniqueSuffix } from './requests.ts';
+
+let runtimeInstalled = false;
+
+/** Installs a quiet runtime logger once per test process (worker noise would bury the test output). */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+}
+
+export function testServerAddress(): string {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEST_TEMPORAL_ADDRESS is not set: run the tests through `npm test` (its global setup starts Temporal)');
+  return address;
+}
+
+export const testNamespace = (): string => process.env.TEST_TEMPORAL_NAMESPACE ?? 'default';
+
+export async function connectTestClient(address = testServerAddress()): Promise<{ client: Client; close(): Promise<void> }> {
+  const connection = await Connection.connect({ address });
+  return { client: new Client({ connection, namespace: testNamespace() }), close: () => connection.close() };
+}
+
+export function testTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${uniqueSuffix()}`;
+}
+
+/** A Worker on the test server running the shared workflow bundle (built once by the global setup). */
+export async function createTestWorker(
+  options: Omit<WorkerOptions, 'connection' | 'namespace'> & { address?: string },
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installQuietRuntime();
+  const connection = await NativeConnection.connect({ address: options.address ?? testServerAddress() });
+  const bundlePath = process.env.TEST_WORKFLOW_BUNDLE;
+  const { address: _address, ...rest } = options;
+  const worker = await Worker.create({
+    connection,
+    namespace: testNamespace(),
+    ...(options.workflowsPath || options.workflowBundle || !bundlePath ? {} : { workflowBundle: { codePath: bundlePath } }),
+    ...rest,
+  });
+  return { worker, connection };
+}
