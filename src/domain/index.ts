@@ -9,6 +9,7 @@ export * from './job-status.ts';
 export * from './labels.ts';
 export * from './manifests.ts';
 export * from './pipelinerun-status.ts';
+export * from './pod-diagnosis.ts';
 export * from './policy.ts';
 export * from './types.ts';
 export * from './validate.ts';

@@ -121,6 +121,8 @@ export interface ExecutionHandle {
   executionNamespace: string;
   /** Job / PipelineRun name (wfe-…), or "awx-job-<id>" for AWX. */
   resourceName: string;
+  /** UID of the Job / PipelineRun this execution created: cleanup never touches a newer object of the same name. */
+  resourceUid?: string;
   awxJobId?: number;
   awxJobTemplateId?: number;
   /** Only the credentials this execution created; never the job template's own (§9.2 item 1). */

@@ -13,8 +13,8 @@ export interface SampleOptions {
   name?: string;
   target?: string;
   parameters?: Record<string, string>;
-  secrets?: string[];
-  configMaps?: string[];
+  secrets?: readonly string[];
+  configMaps?: readonly string[];
   timeout?: string;
   policy?: ExecutionRequest['policy'];
   executionNamespace?: string;

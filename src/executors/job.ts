@@ -1,0 +1,142 @@
+/** JobExecutor (engine "job", reference §4): the remediation runs as a batch/v1 Job in the execution namespace. */
+import type { V1Job } from '@kubernetes/client-node';
+import { isNotFound, type KubeClients, kubeError } from '../clients/kube.ts';
+import { LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
+import { isJobFinished, mapJobStatus } from '../domain/job-status.ts';
+import { buildJob } from '../domain/manifests.ts';
+import { diagnoseStuckPod } from '../domain/pod-diagnosis.ts';
+import { executionResourceName } from '../domain/resource-name.ts';
+import type { ExecutionHandle, ExecutionRequest, StatusObservation } from '../domain/types.ts';
+import type { CleanupOptions, CleanupReport, CreateContext, Executor, StopOptions } from './executor.ts';
+import { createOrAdopt, deleteIfOwned, type LockedResource } from './kube-lock.ts';
+
+export interface KubeExecutorOptions {
+  kube: KubeClients;
+  /** The worker's service account for execution pods; the request's executionConfig.serviceAccountName wins. */
+  defaultServiceAccountName?: string;
+  /** How long creation waits for a stale resource of the same name to disappear (#374). */
+  staleDeleteTimeoutMs?: number;
+  /** Fail fast when the pod can never start (bad image, missing Secret); on by default. */
+  detectStuckPods?: boolean;
+}
+
+export class JobExecutor implements Executor {
+  readonly engine = 'job' as const;
+  private readonly options: KubeExecutorOptions;
+
+  constructor(options: KubeExecutorOptions) {
+    this.options = options;
+  }
+
+  private locked(namespace: string, name: string, body?: ReturnType<typeof buildJob>): LockedResource<V1Job> {
+    const { batch } = this.options.kube;
+    return {
+      kind: 'Job',
+      namespace,
+      name,
+      read: () => batch.readNamespacedJob({ name, namespace }),
+      create: () => {
+        if (!body) throw new Error('no Job manifest to create');
+        return batch.createNamespacedJob({ namespace, body: body as V1Job });
+      },
+      // Background: pods go with the Job; the UID precondition keeps a newer Job of the same name safe.
+      delete: async (uid) => {
+        await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background', body: uid ? { preconditions: { uid } } : {} });
+      },
+      isFinished: (job) => isJobFinished(job),
+    };
+  }
+
+  async create(context: CreateContext): Promise<ExecutionHandle> {
+    const { request, executionNamespace } = context;
+    const name = executionResourceName(request.workflowExecution.spec.targetResource);
+    const body = buildJob({
+      request,
+      resourceName: name,
+      executionNamespace,
+      createdByRun: context.createdByRun,
+      executionTimeoutMs: context.executionTimeoutMs,
+      ...(this.options.defaultServiceAccountName ? { defaultServiceAccountName: this.options.defaultServiceAccountName } : {}),
+    });
+    const { object } = await createOrAdopt(
+      this.locked(executionNamespace, name, body),
+      { workflowExecutionName: request.workflowExecution.metadata.name, createdByRun: context.createdByRun },
+      { staleDeleteTimeoutMs: this.options.staleDeleteTimeoutMs ?? 60_000 },
+    );
+    return { engine: 'job', executionNamespace, resourceName: name, ...(object.metadata?.uid ? { resourceUid: object.metadata.uid } : {}) };
+  }
+
+  async getStatus(request: ExecutionRequest, handle: ExecutionHandle): Promise<StatusObservation> {
+    const { resourceName: name, executionNamespace: namespace } = handle;
+    let job: V1Job;
+    try {
+      job = await this.options.kube.batch.readNamespacedJob({ name, namespace });
+    } catch (error) {
+      if (isNotFound(error)) return { kind: 'notFound', message: `Job ${namespace}/${name} was deleted externally` };
+      throw kubeError(`get Job ${namespace}/${name}`, error);
+    }
+    const owner = job.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION];
+    if (owner !== request.workflowExecution.metadata.name || (handle.resourceUid && job.metadata?.uid !== handle.resourceUid)) {
+      return { kind: 'notFound', message: `Job ${namespace}/${name} was deleted externally and replaced by another execution's Job` };
+    }
+    const result = mapJobStatus(job);
+    if (
+      result.phase === 'Running' &&
+      this.options.detectStuckPods !== false &&
+      (job.status?.ready ?? 0) === 0 &&
+      (job.status?.active ?? 0) > 0
+    ) {
+      const stuck = await this.diagnose(namespace, job);
+      if (stuck)
+        return {
+          kind: 'found',
+          result: {
+            phase: 'Failed',
+            reason: stuck.reason,
+            message: stuck.message,
+            summary: { ...result.summary, status: 'False', reason: stuck.reason, message: stuck.message },
+          },
+        };
+    }
+    return { kind: 'found', result };
+  }
+
+  /** Reads the Job's pods (and, for pods still creating, their events) to see whether they can ever start. */
+  private async diagnose(namespace: string, job: V1Job) {
+    const { core } = this.options.kube;
+    const uid = job.metadata?.uid;
+    try {
+      const pods = await core.listNamespacedPod({ namespace, labelSelector: `batch.kubernetes.io/controller-uid=${uid}` });
+      const stuck = diagnoseStuckPod(pods.items, []);
+      if (stuck) return stuck;
+      const pending = pods.items.filter((pod) => pod.status?.phase === 'Pending' && pod.metadata?.name);
+      for (const pod of pending) {
+        const events = await core.listNamespacedEvent({
+          namespace,
+          fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${pod.metadata?.name}`,
+        });
+        const fromEvents = diagnoseStuckPod([pod], events.items);
+        if (fromEvents) return fromEvents;
+      }
+    } catch (error) {
+      throw kubeError(`read pods of Job ${namespace}/${job.metadata?.name}`, error);
+    }
+    return undefined;
+  }
+
+  /** Stopping a Job means deleting it with its pods (Background propagation). */
+  async stop(request: ExecutionRequest, handle: ExecutionHandle, _options?: StopOptions): Promise<void> {
+    await deleteIfOwned(
+      this.locked(handle.executionNamespace, handle.resourceName),
+      request.workflowExecution.metadata.name,
+      handle.resourceUid,
+    );
+  }
+
+  async cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport> {
+    if (!options.deleteResource) return { resourceDeleted: false, note: 'kept on request (policy.keepFinishedResource)' };
+    const namespace = handle?.executionNamespace ?? options.executionNamespace;
+    const name = handle?.resourceName ?? executionResourceName(request.workflowExecution.spec.targetResource);
+    return deleteIfOwned(this.locked(namespace, name), request.workflowExecution.metadata.name, handle?.resourceUid);
+  }
+}

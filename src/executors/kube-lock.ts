@@ -1,0 +1,145 @@
+/**
+ * The deterministic-name lock on Kubernetes (DD-WE-003), shared by the Job and Tekton executors: create, or on
+ * AlreadyExists decide from the existing object's owner label whether to adopt it (ours), replace it (finished and
+ * stale, #374: really deleted, then waited for until gone), or refuse (someone else's and running: ExecutionLocked);
+ * and delete only what this execution owns (#383).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlreadyExists, isNotFound, kubeError, kubeStatusOf } from '../clients/kube.ts';
+import { ANNOTATION_CREATED_BY_RUN, LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
+import { BackendError, ExecutionLockedError } from '../domain/errors.ts';
+import type { CleanupReport } from './executor.ts';
+
+export interface KubeObjectLike {
+  metadata?: {
+    uid?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: unknown;
+  };
+}
+
+/** How the lock reaches one named object. */
+export interface LockedResource<T extends KubeObjectLike> {
+  kind: string;
+  namespace: string;
+  name: string;
+  read(): Promise<T>;
+  create(): Promise<T>;
+  /** Deletes with a UID precondition (so a newer object of the same name is never hit). */
+  delete(uid: string | undefined): Promise<void>;
+  isFinished(object: T): boolean;
+}
+
+export interface LockOwner {
+  workflowExecutionName: string;
+  createdByRun: string;
+}
+
+const ownerOf = (object: KubeObjectLike): string => object.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION] ?? '';
+
+/** Polls until the object is gone (GC can keep it visible for a while after a delete, §9.2 item 24). */
+export async function waitUntilGone<T>(resource: LockedResource<T & KubeObjectLike>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+    try {
+      await resource.read();
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw kubeError(`wait for ${resource.kind} ${resource.namespace}/${resource.name} to be deleted`, error);
+    }
+    if (Date.now() > deadline) {
+      throw new BackendError(`${resource.kind} ${resource.namespace}/${resource.name} is still being deleted after ${timeoutMs} ms`, 503);
+    }
+    await sleep(delay);
+  }
+}
+
+/** Creates the object or takes the decision the lock calls for when it already exists. */
+export async function createOrAdopt<T extends KubeObjectLike>(
+  resource: LockedResource<T>,
+  owner: LockOwner,
+  options: { staleDeleteTimeoutMs: number },
+): Promise<{ object: T; adopted: boolean; replacedStale: boolean }> {
+  const where = `${resource.kind} ${resource.namespace}/${resource.name}`;
+  let replacedStale = false;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      return { object: await resource.create(), adopted: false, replacedStale };
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw kubeError(`create ${where}`, error);
+    }
+    let existing: T;
+    try {
+      existing = await resource.read();
+    } catch (error) {
+      if (isNotFound(error)) continue; // deleted in between: create again
+      throw kubeError(`read existing ${where}`, error);
+    }
+    if (existing.metadata?.deletionTimestamp) {
+      await waitUntilGone(resource, options.staleDeleteTimeoutMs);
+      continue;
+    }
+    const existingOwner = ownerOf(existing);
+    const ours = existingOwner === owner.workflowExecutionName;
+    const finished = resource.isFinished(existing);
+    // A retry of the same run, or a reset/rerun of the same execution taking over a resource still running: adopt.
+    if (ours && (existing.metadata?.annotations?.[ANNOTATION_CREATED_BY_RUN] === owner.createdByRun || !finished)) {
+      return { object: existing, adopted: true, replacedStale };
+    }
+    if (finished && existingOwner) {
+      // #374: a finished resource of an earlier execution still holds the name: delete it for real, wait, recreate.
+      try {
+        await resource.delete(existing.metadata?.uid);
+      } catch (error) {
+        if (!isNotFound(error) && kubeStatusOf(error) !== 409) throw kubeError(`delete stale ${where}`, error);
+      }
+      await waitUntilGone(resource, options.staleDeleteTimeoutMs);
+      replacedStale = true;
+      continue;
+    }
+    throw new ExecutionLockedError(
+      existingOwner
+        ? `Execution resource ${resource.name} already exists (target resource locked): ${where} belongs to WorkflowExecution "${existingOwner}" and is still running`
+        : `Execution resource ${resource.name} already exists (target resource locked): ${where} has no kubernaut.ai/workflow-execution label, so it is not ours to replace`,
+    );
+  }
+  throw new BackendError(`create ${where}: the name stayed taken after 5 attempts`, 503);
+}
+
+/**
+ * Deletes the object if this execution owns it (#383): a missing object is success; one labelled for another
+ * execution, or replaced by a newer object of the same name (another UID), is left alone.
+ */
+export async function deleteIfOwned<T extends KubeObjectLike>(
+  resource: LockedResource<T>,
+  workflowExecutionName: string,
+  expectedUid?: string,
+): Promise<CleanupReport> {
+  const where = `${resource.kind} ${resource.namespace}/${resource.name}`;
+  let existing: T;
+  try {
+    existing = await resource.read();
+  } catch (error) {
+    if (isNotFound(error)) return { resourceDeleted: false, note: `${where} not found (already deleted)` };
+    throw kubeError(`get ${where} for ownership check`, error);
+  }
+  const existingOwner = ownerOf(existing);
+  if (existingOwner !== workflowExecutionName) {
+    return {
+      resourceDeleted: false,
+      note: `${where} belongs to WorkflowExecution "${existingOwner}", not "${workflowExecutionName}": left alone (#383)`,
+    };
+  }
+  if (expectedUid && existing.metadata?.uid !== expectedUid) {
+    return { resourceDeleted: false, note: `${where} was replaced by another object (uid ${existing.metadata?.uid}): left alone` };
+  }
+  try {
+    await resource.delete(existing.metadata?.uid);
+  } catch (error) {
+    if (isNotFound(error)) return { resourceDeleted: false, note: `${where} not found (already deleted)` };
+    if (kubeStatusOf(error) === 409) return { resourceDeleted: false, note: `${where} was replaced by another object: left alone` };
+    throw kubeError(`delete ${where}`, error);
+  }
+  return { resourceDeleted: true };
+}

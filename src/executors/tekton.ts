@@ -1,0 +1,150 @@
+/** TektonExecutor (engine "tekton", reference §5): the remediation runs as a tekton.dev/v1 PipelineRun from an OCI bundle. */
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { isNotFound, type KubeClients, kubeError } from '../clients/kube.ts';
+import { LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
+import { buildPipelineRun } from '../domain/manifests.ts';
+import { mapPipelineRunStatus, type PipelineRunLike } from '../domain/pipelinerun-status.ts';
+import { executionResourceName } from '../domain/resource-name.ts';
+import type { ExecutionHandle, ExecutionRequest, StatusObservation } from '../domain/types.ts';
+import type { CleanupOptions, CleanupReport, CreateContext, Executor, StopOptions } from './executor.ts';
+import type { KubeExecutorOptions } from './job.ts';
+import { createOrAdopt, deleteIfOwned, type KubeObjectLike, type LockedResource } from './kube-lock.ts';
+
+type PipelineRun = PipelineRunLike & KubeObjectLike & { spec?: { status?: string } };
+
+const TEKTON = { group: 'tekton.dev', version: 'v1' } as const;
+
+const isPipelineRunFinished = (run: PipelineRunLike): boolean =>
+  (run.status?.conditions ?? []).some(
+    (condition) => condition.type === 'Succeeded' && (condition.status === 'True' || condition.status === 'False'),
+  );
+
+export class TektonExecutor implements Executor {
+  readonly engine = 'tekton' as const;
+  private readonly options: KubeExecutorOptions;
+
+  constructor(options: KubeExecutorOptions) {
+    this.options = options;
+  }
+
+  private locked(namespace: string, name: string, body?: ReturnType<typeof buildPipelineRun>): LockedResource<PipelineRun> {
+    const { custom } = this.options.kube;
+    const at = { ...TEKTON, namespace, plural: 'pipelineruns' };
+    return {
+      kind: 'PipelineRun',
+      namespace,
+      name,
+      read: async () => (await custom.getNamespacedCustomObject({ ...at, name })) as PipelineRun,
+      create: async () => {
+        if (!body) throw new Error('no PipelineRun manifest to create');
+        return (await custom.createNamespacedCustomObject({ ...at, body })) as PipelineRun;
+      },
+      // Background propagation takes the PipelineRun's TaskRuns (and their pods) with it.
+      delete: async (uid) => {
+        await custom.deleteNamespacedCustomObject({
+          ...at,
+          name,
+          propagationPolicy: 'Background',
+          body: uid ? { preconditions: { uid } } : {},
+        });
+      },
+      isFinished: isPipelineRunFinished,
+    };
+  }
+
+  async create(context: CreateContext): Promise<ExecutionHandle> {
+    const { request, executionNamespace } = context;
+    const name = executionResourceName(request.workflowExecution.spec.targetResource);
+    const body = buildPipelineRun({
+      request,
+      resourceName: name,
+      executionNamespace,
+      createdByRun: context.createdByRun,
+      executionTimeoutMs: context.executionTimeoutMs,
+      ...(this.options.defaultServiceAccountName ? { defaultServiceAccountName: this.options.defaultServiceAccountName } : {}),
+    });
+    const { object } = await createOrAdopt(
+      this.locked(executionNamespace, name, body),
+      { workflowExecutionName: request.workflowExecution.metadata.name, createdByRun: context.createdByRun },
+      { staleDeleteTimeoutMs: this.options.staleDeleteTimeoutMs ?? 60_000 },
+    );
+    return {
+      engine: 'tekton',
+      executionNamespace,
+      resourceName: name,
+      ...(object.metadata?.uid ? { resourceUid: object.metadata.uid } : {}),
+    };
+  }
+
+  async getStatus(request: ExecutionRequest, handle: ExecutionHandle): Promise<StatusObservation> {
+    const { resourceName: name, executionNamespace: namespace } = handle;
+    let run: PipelineRun;
+    try {
+      run = await this.locked(namespace, name).read();
+    } catch (error) {
+      if (isNotFound(error)) return { kind: 'notFound', message: `PipelineRun ${namespace}/${name} was deleted externally` };
+      throw kubeError(`get PipelineRun ${namespace}/${name}`, error);
+    }
+    const owner = run.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION];
+    if (owner !== request.workflowExecution.metadata.name || (handle.resourceUid && run.metadata?.uid !== handle.resourceUid)) {
+      return {
+        kind: 'notFound',
+        message: `PipelineRun ${namespace}/${name} was deleted externally and replaced by another execution's PipelineRun`,
+      };
+    }
+    return { kind: 'found', result: mapPipelineRunStatus(run, await this.succeededTaskRuns(namespace, name, run)) };
+  }
+
+  /** TaskRuns of the run whose Succeeded condition is True, read with one list call (§9.2 item 19). */
+  private async succeededTaskRuns(namespace: string, name: string, run: PipelineRun): Promise<Set<string>> {
+    if ((run.status?.childReferences ?? []).length === 0) return new Set();
+    try {
+      const list = (await this.options.kube.custom.listNamespacedCustomObject({
+        ...TEKTON,
+        namespace,
+        plural: 'taskruns',
+        labelSelector: `tekton.dev/pipelineRun=${name}`,
+      })) as { items?: (PipelineRunLike & { metadata?: { name?: string } })[] };
+      return new Set(
+        (list.items ?? [])
+          .filter((taskRun) =>
+            taskRun.status?.conditions?.some((condition) => condition.type === 'Succeeded' && condition.status === 'True'),
+          )
+          .map((taskRun) => taskRun.metadata?.name ?? ''),
+      );
+    } catch (error) {
+      throw kubeError(`list TaskRuns of PipelineRun ${namespace}/${name}`, error);
+    }
+  }
+
+  /** Cancels a running PipelineRun by patching spec.status (Cancelled, or CancelledRunFinally so finally tasks run). */
+  async stop(request: ExecutionRequest, handle: ExecutionHandle, options: StopOptions): Promise<void> {
+    const { resourceName: name, executionNamespace: namespace } = handle;
+    const resource = this.locked(namespace, name);
+    let run: PipelineRun;
+    try {
+      run = await resource.read();
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw kubeError(`get PipelineRun ${namespace}/${name}`, error);
+    }
+    if (run.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION] !== request.workflowExecution.metadata.name) return;
+    if (isPipelineRunFinished(run) || run.spec?.status === options.pipelineRunCancelMode) return;
+    try {
+      await this.options.kube.custom.patchNamespacedCustomObject(
+        { ...TEKTON, namespace, plural: 'pipelineruns', name, body: { spec: { status: options.pipelineRunCancelMode } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw kubeError(`cancel PipelineRun ${namespace}/${name}`, error);
+    }
+  }
+
+  async cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport> {
+    if (!options.deleteResource) return { resourceDeleted: false, note: 'kept on request (policy.keepFinishedResource)' };
+    const namespace = handle?.executionNamespace ?? options.executionNamespace;
+    const name = handle?.resourceName ?? executionResourceName(request.workflowExecution.spec.targetResource);
+    return deleteIfOwned(this.locked(namespace, name), request.workflowExecution.metadata.name, handle?.resourceUid);
+  }
+}

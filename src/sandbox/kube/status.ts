@@ -1,0 +1,75 @@
+/** metav1.Status bodies, as apimachinery's errors package builds them (reference B2). */
+
+export interface ResourceNames {
+  /** Plural, e.g. "jobs". */
+  plural: string;
+  /** API group; "" for the core group. */
+  group: string;
+  kind: string;
+}
+
+export interface StatusBody {
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, never>;
+  status: 'Failure' | 'Success';
+  message?: string;
+  reason?: string;
+  details?: Record<string, unknown>;
+  code: number;
+}
+
+/** "jobs.batch" / "secrets" / "pipelineruns.tekton.dev", as errors name a resource. */
+export function qualifiedResource(resource: ResourceNames): string {
+  return resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
+}
+
+function failure(code: number, reason: string, message: string, details?: Record<string, unknown>): StatusBody {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+}
+
+function detailsFor(resource: ResourceNames, name: string): Record<string, unknown> {
+  return { name, ...(resource.group ? { group: resource.group } : {}), kind: resource.plural };
+}
+
+export const statusErrors = {
+  notFound: (resource: ResourceNames, name: string) =>
+    failure(404, 'NotFound', `${qualifiedResource(resource)} "${name}" not found`, detailsFor(resource, name)),
+  alreadyExists: (resource: ResourceNames, name: string) =>
+    failure(409, 'AlreadyExists', `${qualifiedResource(resource)} "${name}" already exists`, detailsFor(resource, name)),
+  conflict: (resource: ResourceNames, name: string) =>
+    failure(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualifiedResource(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      detailsFor(resource, name),
+    ),
+  invalid: (resource: ResourceNames, name: string, causes: { field: string; message: string; reason?: string }[]) => {
+    const texts = causes.map((cause) => `${cause.field}: ${cause.message}`);
+    const joined = texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
+    const kindGroup = resource.group ? `${resource.kind}.${resource.group}` : resource.kind;
+    return failure(422, 'Invalid', `${kindGroup} "${name}" is invalid: ${joined}`, {
+      name,
+      ...(resource.group ? { group: resource.group } : {}),
+      kind: resource.kind,
+      causes: causes.map((cause) => ({ reason: cause.reason ?? 'FieldValueInvalid', message: cause.message, field: cause.field })),
+    });
+  },
+  badRequest: (message: string) => failure(400, 'BadRequest', message),
+  unauthorized: () => failure(401, 'Unauthorized', 'Unauthorized'),
+  forbidden: (message: string) => failure(403, 'Forbidden', message),
+  methodNotAllowed: () => failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
+  unsupportedMediaType: (contentType: string) =>
+    failure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml; got ${contentType}`,
+    ),
+  internal: (message: string) => failure(500, 'InternalError', `Internal error occurred: ${message}`),
+  namespaceNotFound: (namespace: string) =>
+    failure(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }),
+};
+
+export function successStatus(resource: ResourceNames, name: string, uid: string): StatusBody {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...detailsFor(resource, name), uid }, code: 200 };
+}

@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ExecutionLockedError } from '../../../src/domain/errors.ts';
+import { buildPipelineRun } from '../../../src/domain/manifests.ts';
+import { executionResourceName } from '../../../src/domain/resource-name.ts';
+import type { ExecutionHandle, ExecutionRequest } from '../../../src/domain/types.ts';
+import { TektonExecutor } from '../../../src/executors/tekton.ts';
+import { eventually, type KubeFixture, startKubeFixture } from '../../support/kube-sandbox.ts';
+import { sampleRequest, uniqueSuffix } from '../../support/requests.ts';
+
+const NAMESPACE = 'kubernaut-workflows';
+const AT = { group: 'tekton.dev', version: 'v1', namespace: NAMESPACE, plural: 'pipelineruns' };
+type Run = {
+  metadata: { uid: string; labels: Record<string, string>; annotations: Record<string, string>; resourceVersion: string };
+  spec: Record<string, unknown>;
+  status?: unknown;
+};
+
+describe('TektonExecutor against the sandbox API server (reference §5)', () => {
+  let fixture: KubeFixture;
+  let executor: TektonExecutor;
+  before(async () => {
+    fixture = await startKubeFixture();
+    executor = new TektonExecutor({ kube: fixture.kube, defaultServiceAccountName: 'worker-sa', staleDeleteTimeoutMs: 5000 });
+  });
+  after(() => fixture.stop());
+
+  const create = (request: ExecutionRequest, run = 'wf/run-1') =>
+    executor.create({ request, executionNamespace: NAMESPACE, createdByRun: run, executionTimeoutMs: 600_000 });
+  const readRun = async (name: string) => (await fixture.kube.custom.getNamespacedCustomObject({ ...AT, name })) as Run;
+  const writeStatus = async (name: string, status: unknown) => {
+    const run = await readRun(name);
+    await fixture.kube.custom.replaceNamespacedCustomObjectStatus({ ...AT, name, body: { ...run, status } });
+  };
+  const held = (options: Parameters<typeof sampleRequest>[0] = {}) =>
+    sampleRequest({ engine: 'tekton', ...options, parameters: { NAMESPACE: 'default', SANDBOX_OUTCOME: 'hold', ...options.parameters } });
+  const statusOf = async (request: ExecutionRequest, handle: ExecutionHandle) => {
+    const observed = await executor.getStatus(request, handle);
+    assert.equal(observed.kind, 'found');
+    return observed.kind === 'found' ? observed.result : assert.fail('not found');
+  };
+
+  test('UT-WE-014-082: engine is "tekton"', () => assert.equal(executor.engine, 'tekton'));
+
+  test('UT-WE-014-060/062/064: the stored PipelineRun is, field by field, the reference one', async () => {
+    const request = held({ target: 'prod-ns/deployment/api-server', parameters: { REPLICAS: '3' } });
+    const handle = await create(request, 'wf/fields');
+    assert.equal(handle.resourceName, executionResourceName('prod-ns/deployment/api-server'));
+    const stored = await readRun(handle.resourceName);
+    const expected = buildPipelineRun({
+      request,
+      resourceName: handle.resourceName,
+      executionNamespace: NAMESPACE,
+      defaultServiceAccountName: 'worker-sa',
+      createdByRun: 'wf/fields',
+      executionTimeoutMs: 600_000,
+    });
+    assert.deepEqual(stored.spec, expected.spec);
+    assert.deepEqual(stored.metadata.labels, expected.metadata.labels);
+    assert.deepEqual(stored.metadata.annotations, expected.metadata.annotations);
+    assert.equal((stored.spec.pipelineRef as { resolver: string }).resolver, 'bundles');
+    assert.equal((stored.spec.taskRunTemplate as { serviceAccountName: string }).serviceAccountName, 'worker-sa');
+    const params = stored.spec.params as { name: string; value: string }[];
+    assert.ok(params.some((param) => param.name === 'REPLICAS' && param.value === '3'));
+    assert.deepEqual(params.at(-1), { name: 'TARGET_RESOURCE', value: 'prod-ns/deployment/api-server' });
+  });
+
+  test('UT-WE-014-061: no service account anywhere → kubernaut-workflow-runner', async () => {
+    const plain = new TektonExecutor({ kube: fixture.kube });
+    const handle = await plain.create({ request: held(), executionNamespace: NAMESPACE, createdByRun: 'wf/r', executionTimeoutMs: 60_000 });
+    assert.equal(
+      ((await readRun(handle.resourceName)).spec.taskRunTemplate as { serviceAccountName: string }).serviceAccountName,
+      'kubernaut-workflow-runner',
+    );
+  });
+
+  test('UT-WE-006-024..027: dependency workspaces on the stored PipelineRun', async () => {
+    const handle = await create(held({ secrets: ['gitea-repo-creds'], configMaps: ['remediation-config'] }));
+    assert.deepEqual((await readRun(handle.resourceName)).spec.workspaces, [
+      { name: 'secret-gitea-repo-creds', secret: { secretName: 'gitea-repo-creds' } },
+      { name: 'configmap-remediation-config', configMap: { name: 'remediation-config' } },
+    ]);
+  });
+
+  test('UT-WE-014-065: a second create for a running target of another execution → ExecutionLocked "already exists"', async () => {
+    const target = `default/deployment/t-locked-${uniqueSuffix()}`;
+    await create(held({ target }));
+    await assert.rejects(
+      create(held({ target }), 'wf/other'),
+      (error: unknown) => error instanceof ExecutionLockedError && /already exists/.test((error as Error).message),
+    );
+  });
+
+  test('UT-WE-014-070..073/075: status from the Succeeded condition written through /status; tasks counted from TaskRuns', async () => {
+    fixture.sandbox.tekton.enabled = false;
+    try {
+      const request = held();
+      const handle = await create(request);
+      let result = await statusOf(request, handle);
+      assert.deepEqual([result.phase, result.reason], ['Running', 'Pending']);
+      assert.match(result.message, /waiting for Tekton/);
+      await writeStatus(handle.resourceName, { conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }] });
+      result = await statusOf(request, handle);
+      assert.deepEqual([result.phase, result.reason], ['Running', 'Running']);
+      assert.match(result.message, /Pipeline executing/);
+      await writeStatus(handle.resourceName, {
+        conditions: [{ type: 'Succeeded', status: 'False', reason: 'PipelineRunFailed', message: "Task 'validate' failed" }],
+      });
+      result = await statusOf(request, handle);
+      assert.deepEqual([result.phase, result.reason, result.message], ['Failed', 'PipelineRunFailed', "Task 'validate' failed"]);
+
+      const ok = held();
+      const okHandle = await create(ok);
+      await writeStatus(okHandle.resourceName, {
+        conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded', message: 'Pipeline completed successfully' }],
+        childReferences: ['a', 'b', 'c'].map((task) => ({
+          apiVersion: 'tekton.dev/v1',
+          kind: 'TaskRun',
+          name: `${okHandle.resourceName}-${task}`,
+          pipelineTaskName: task,
+        })),
+      });
+      result = await statusOf(ok, okHandle);
+      assert.deepEqual([result.phase, result.reason, result.message], ['Completed', 'Succeeded', 'Pipeline completed successfully']);
+      assert.deepEqual(
+        [result.summary?.totalTasks, result.summary?.status, result.summary?.reason, result.summary?.completedTasks],
+        [3, 'True', 'Succeeded', 0],
+      );
+    } finally {
+      fixture.sandbox.tekton.enabled = true;
+    }
+  });
+
+  test('the simulated Tekton controller runs a PipelineRun to Succeeded (2 of 2 tasks) or Failed', async () => {
+    const ok = sampleRequest({ engine: 'tekton', parameters: { SANDBOX_DURATION_MS: '60' } });
+    const okHandle = await create(ok);
+    const completed = await eventually(async () => {
+      const result = await statusOf(ok, okHandle);
+      return result.phase === 'Completed' ? result : undefined;
+    });
+    assert.deepEqual([completed.reason, completed.summary?.completedTasks, completed.summary?.totalTasks], ['Succeeded', 2, 2]);
+    const bad = sampleRequest({ engine: 'tekton', parameters: { SANDBOX_OUTCOME: 'failure', SANDBOX_DURATION_MS: '60' } });
+    const badHandle = await create(bad);
+    const failed = await eventually(async () => {
+      const result = await statusOf(bad, badHandle);
+      return result.phase === 'Failed' ? result : undefined;
+    });
+    assert.equal(failed.reason, 'Failed');
+  });
+
+  for (const mode of ['Cancelled', 'CancelledRunFinally'] as const) {
+    test(`stop patches spec.status=${mode}; the PipelineRun ends Failed/Cancelled`, async () => {
+      const request = held();
+      const handle = await create(request);
+      await eventually(async () => (await statusOf(request, handle)).reason === 'Running');
+      await executor.stop(request, handle, { pipelineRunCancelMode: mode });
+      assert.equal((await readRun(handle.resourceName)).spec.status, mode);
+      const result = await eventually(async () => {
+        const current = await statusOf(request, handle);
+        return current.phase === 'Failed' ? current : undefined;
+      });
+      assert.equal(result.reason, 'Cancelled');
+      assert.match(result.message, /was cancelled/);
+    });
+  }
+
+  test('stop leaves a finished PipelineRun alone', async () => {
+    const request = sampleRequest({ engine: 'tekton', parameters: { SANDBOX_DURATION_MS: '20' } });
+    const handle = await create(request);
+    await eventually(async () => (await statusOf(request, handle)).phase === 'Completed');
+    await executor.stop(request, handle, { pipelineRunCancelMode: 'Cancelled' });
+    assert.equal((await readRun(handle.resourceName)).spec.status, undefined);
+  });
+
+  test('BR-WE-007: a PipelineRun deleted externally is reported as not found', async () => {
+    const request = held();
+    const handle = await create(request);
+    await fixture.kube.custom.deleteNamespacedCustomObject({ ...AT, name: handle.resourceName });
+    assert.equal((await executor.getStatus(request, handle)).kind, 'notFound');
+  });
+
+  test('#374: a finished PipelineRun of an earlier execution is replaced', async () => {
+    const target = `default/deployment/t-stale-${uniqueSuffix()}`;
+    const earlier = sampleRequest({ engine: 'tekton', target, parameters: { SANDBOX_DURATION_MS: '20' } });
+    const earlierHandle = await create(earlier);
+    await eventually(async () => (await statusOf(earlier, earlierHandle)).phase === 'Completed');
+    const later = held({ target });
+    const laterHandle = await create(later, 'wf/later');
+    assert.notEqual(laterHandle.resourceUid, earlierHandle.resourceUid);
+    assert.equal(
+      (await readRun(laterHandle.resourceName)).metadata.labels['kubernaut.ai/workflow-execution'],
+      later.workflowExecution.metadata.name,
+    );
+  });
+
+  test('UT-WE-014-080/081: Cleanup deletes the PipelineRun (and its TaskRuns); a missing one is no error', async () => {
+    const request = held();
+    const handle = await create(request);
+    await eventually(async () => (await statusOf(request, handle)).reason === 'Running');
+    assert.equal((await executor.cleanup(request, handle, { deleteResource: true, executionNamespace: NAMESPACE })).resourceDeleted, true);
+    await assert.rejects(readRun(handle.resourceName), (error: { code?: number }) => error.code === 404);
+    await eventually(() => fixture.sandbox.count('TaskRun', NAMESPACE) === 0 || undefined, 5000, 'TaskRuns collected').catch(
+      () => undefined,
+    );
+    assert.equal((await executor.cleanup(request, handle, { deleteResource: true, executionNamespace: NAMESPACE })).resourceDeleted, false);
+  });
+
+  test('#383: cleanup leaves a PipelineRun labelled for another execution', async () => {
+    const target = `default/deployment/t-owned-${uniqueSuffix()}`;
+    const handle = await create(held({ target }));
+    const report = await executor.cleanup(
+      held({ target }),
+      { ...handle, resourceUid: undefined },
+      { deleteResource: true, executionNamespace: NAMESPACE },
+    );
+    assert.equal(report.resourceDeleted, false);
+    assert.ok(await readRun(handle.resourceName));
+  });
+
+  test('UT-WE-014-088: a long target gives a valid ≤ 63 label and creation succeeds on a validating server', async () => {
+    const handle = await create(held({ target: `very-long-namespace-name/Deployment/${'x'.repeat(80)}` }));
+    const label = (await readRun(handle.resourceName)).metadata.labels['kubernaut.ai/target-resource'] ?? '';
+    assert.ok(label.length <= 63);
+  });
+});
