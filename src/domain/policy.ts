@@ -49,3 +49,8 @@ export function nextPollDelay(previousDelayMs: number | undefined, policy: Pick<
   if (previousDelayMs === undefined) return policy.pollInitialMs;
   return Math.min(previousDelayMs * 2, policy.pollMaxMs);
 }
+
+/** AWX executions with Secret dependencies create ephemeral credentials first, so their ids are in history before the launch. */
+export function needsPreparation(request: ExecutionRequest): boolean {
+  return request.workflowExecution.spec.executionEngine === 'ansible' && (request.dependencies?.secrets?.length ?? 0) > 0;
+}

@@ -132,6 +132,8 @@ export interface ExecutionHandle {
 /** What the ansible engine creates before the launch, recorded in history before the job exists (§9.2 item 2). */
 export interface PreparedCredentials {
   ephemeralCredentialIds: number[];
+  /** How many of them this attempt created (the rest were found by name from an earlier attempt). */
+  created?: number;
 }
 
 /** GetStatus outcome: the resource is there (with its mapped result), or it is gone (BR-WE-007). */

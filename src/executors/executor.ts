@@ -33,6 +33,8 @@ export interface CleanupOptions {
   executionNamespace: string;
   /** "<workflowId>/<runId>" of the run that created, for finding an AWX job launched by an interrupted create. */
   createdByRun?: string;
+  /** AWX: the credentials prepare() recorded; cleanup also finds them by name. */
+  prepared?: PreparedCredentials;
 }
 
 export interface CleanupReport {

@@ -1,1 +1,2 @@
-export async function placeholder(): Promise<void> {}
+/** Every workflow of the worker, for bundling. */
+export { runExecution } from './run-execution.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { type DevServer, startDevServer } from '../../scripts/lib/dev-server.ts';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli.ts';
-import { WORKFLOWS_PATH } from './paths.ts';
+import { TEST_SERVER_ARGS, WORKFLOWS_PATH } from './paths.ts';
 
 let server: DevServer | undefined;
 let workDir: string | undefined;
@@ -17,7 +17,13 @@ let workDir: string | undefined;
 export async function globalSetup(): Promise<void> {
   const cliPath = await ensureTemporalCli();
   workDir = mkdtempSync(join(tmpdir(), 'kubernaut-temporal-test-'));
-  server = await startDevServer({ cliPath, dbFile: join(workDir, 'temporal.db'), logFile: join(workDir, 'temporal.log') });
+  server = await startDevServer({
+    cliPath,
+    dbFile: join(workDir, 'temporal.db'),
+    logFile: join(workDir, 'temporal.log'),
+    // Timers fire up to 1 s late by default (history.timerProcessorMaxTimeShift); tests poll every few hundred ms.
+    extraArgs: TEST_SERVER_ARGS,
+  });
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   const bundlePath = join(workDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);

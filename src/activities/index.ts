@@ -1,0 +1,141 @@
+/**
+ * Activities: thin wrappers over the executor registry, built by a factory so tests hand them clients pointed at the
+ * sandbox and production hands them clients pointed at the cluster. Each one is idempotent: retried or re-run after a
+ * crash it never creates a second backend resource or credential.
+ */
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { BackendError, ExecutionError } from '../domain/errors.ts';
+import type { ExecutionHandle, ExecutionRequest, PipelineRunCancelMode, PreparedCredentials, StatusObservation } from '../domain/types.ts';
+import { engineOf } from '../domain/validate.ts';
+import type { CleanupReport } from '../executors/executor.ts';
+import type { ExecutorRegistry } from '../executors/registry.ts';
+import { count, METRIC } from '../metrics.ts';
+import { asActivityFailure } from './failures.ts';
+
+export interface ActivityDependencies {
+  registry: ExecutorRegistry;
+  /** Where executions run when the request names no executionNamespace (DD-WE-002). */
+  defaultExecutionNamespace: string;
+}
+
+export interface CreateInput {
+  request: ExecutionRequest;
+  /** "<workflowId>/<runId>" of the creating run. */
+  createdByRun: string;
+  executionTimeoutMs: number;
+  prepared?: PreparedCredentials;
+}
+
+export interface StatusInput {
+  request: ExecutionRequest;
+  handle?: ExecutionHandle;
+}
+
+export interface StopInput {
+  request: ExecutionRequest;
+  handle: ExecutionHandle;
+  pipelineRunCancelMode: PipelineRunCancelMode;
+}
+
+export interface CleanupInput {
+  request: ExecutionRequest;
+  handle?: ExecutionHandle;
+  prepared?: PreparedCredentials;
+  createdByRun: string;
+  deleteResource: boolean;
+}
+
+function identity(request: ExecutionRequest) {
+  const { metadata, spec } = request.workflowExecution;
+  return { workflowExecution: `${metadata.namespace}/${metadata.name}`, engine: engineOf(request), targetResource: spec.targetResource };
+}
+
+/** Runs an executor call, turning its errors into Temporal failures and counting backend errors by status. */
+async function run<T>(request: ExecutionRequest, operation: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof BackendError) {
+      count(Context.current().metricMeter, METRIC.backendErrors, 1, {
+        engine: engineOf(request),
+        status: String(error.status ?? 'transport'),
+      });
+    }
+    const level = error instanceof ExecutionError && !error.retryable ? 'warn' : 'info';
+    log[level](`${operation} failed`, { ...identity(request), error: (error as Error).message });
+    throw asActivityFailure(error);
+  }
+}
+
+export function createActivities(dependencies: ActivityDependencies) {
+  const { registry } = dependencies;
+  const namespaceOf = (request: ExecutionRequest) => request.executionNamespace ?? dependencies.defaultExecutionNamespace;
+
+  return {
+    /** AWX: ensures this execution's ephemeral credentials exist (found by name on a retry). */
+    async prepareExecution(input: CreateInput): Promise<PreparedCredentials> {
+      return run(input.request, 'prepare', async () => {
+        const executor = registry.get(engineOf(input.request));
+        if (!executor.prepare) return { ephemeralCredentialIds: [] };
+        const prepared = await executor.prepare({ ...input, executionNamespace: namespaceOf(input.request) });
+        log.info('execution prepared', { ...identity(input.request), ephemeralCredentials: prepared.ephemeralCredentialIds.length });
+        return prepared;
+      });
+    },
+
+    /** Creates the backend resource, or adopts the one an earlier attempt of this run created. */
+    async createExecution(input: CreateInput): Promise<ExecutionHandle> {
+      return run(input.request, 'create', async () => {
+        const handle = await registry.get(engineOf(input.request)).create({ ...input, executionNamespace: namespaceOf(input.request) });
+        log.info('execution resource created', {
+          ...identity(input.request),
+          resource: `${handle.executionNamespace}/${handle.resourceName}`,
+        });
+        return handle;
+      });
+    },
+
+    /** Reads and maps the backend status (run as a local activity: one marker event per poll). */
+    async getExecutionStatus(input: StatusInput): Promise<StatusObservation> {
+      const { metadata } = input.request.workflowExecution;
+      // UT-WE-014-033/074: no handle means nothing to observe.
+      if (!input.handle)
+        throw ApplicationFailure.nonRetryable(`no execution ref set on WFE ${metadata.namespace}/${metadata.name}`, 'ConfigurationError');
+      const handle = input.handle;
+      return run(input.request, 'get status', () => registry.get(handle.engine).getStatus(input.request, handle));
+    },
+
+    /** Asks a still-running backend to stop (Job delete, PipelineRun cancel, AWX cancel). */
+    async stopExecution(input: StopInput): Promise<void> {
+      return run(input.request, 'stop', async () => {
+        await registry.get(input.handle.engine).stop(input.request, input.handle, { pipelineRunCancelMode: input.pipelineRunCancelMode });
+        log.info('execution stop requested', identity(input.request));
+      });
+    },
+
+    /** Deletes what the execution left: its resource (unless kept) and, for AWX, its ephemeral credentials. */
+    async cleanupExecution(input: CleanupInput): Promise<CleanupReport> {
+      const meter = Context.current().metricMeter;
+      const engine = engineOf(input.request);
+      try {
+        const report = await run(input.request, 'cleanup', () =>
+          registry.get(input.handle?.engine ?? engine).cleanup(input.request, input.handle, {
+            deleteResource: input.deleteResource,
+            executionNamespace: input.handle?.executionNamespace ?? namespaceOf(input.request),
+            createdByRun: input.createdByRun,
+            ...(input.prepared ? { prepared: input.prepared } : {}),
+          }),
+        );
+        count(meter, METRIC.credentialsDeleted, report.credentialsDeleted ?? 0, { engine });
+        log.info('execution cleaned up', { ...identity(input.request), ...report });
+        return report;
+      } catch (error) {
+        count(meter, METRIC.cleanupFailures, 1, { engine });
+        throw error;
+      }
+    },
+  };
+}
+
+export type ExecutionActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,260 @@
+/**
+ * Worker configuration from environment variables only, validated at start: one error lists every bad or missing
+ * variable. Secret values (tokens) are read here and never logged; `describeConfig` shows a redacted view.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_EXECUTION_NAMESPACE, DEFAULT_SERVICE_ACCOUNT_NAME } from './domain/constants.ts';
+import { isDnsLabel, isDnsSubdomain } from './domain/labels.ts';
+import { ENGINES, type Engine } from './domain/types.ts';
+import { DEFAULT_TASK_QUEUE } from './workflows/definitions.ts';
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
+  apiKey?: string;
+}
+
+export interface KubeConfigSource {
+  kubeconfigPath?: string;
+  context?: string;
+  server?: string;
+  token?: string;
+  caFile?: string;
+  insecureSkipTlsVerify: boolean;
+}
+
+export interface AwxConfig {
+  url: string;
+  token: string;
+  organizationId: number;
+  caFile?: string;
+  insecureSkipTlsVerify: boolean;
+  requestTimeoutMs: number;
+}
+
+export interface WorkerConfig {
+  temporal: TemporalConfig;
+  /** Undefined when no Kubernetes access is configured: the job and tekton engines are then not registered. */
+  kube?: KubeConfigSource;
+  awx?: AwxConfig;
+  engines: Engine[];
+  executionNamespace: string;
+  serviceAccountName: string;
+  /** host:port of the Prometheus endpoint; undefined disables it. */
+  metricsBindAddress?: string;
+  logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  maxCachedWorkflows?: number;
+  shutdownGraceMs: number;
+}
+
+export class ConfigurationProblems extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid worker configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigurationProblems';
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off', '']);
+
+/** Reads variables, recording a problem for each bad one; never throws on the first. */
+class Reader {
+  readonly problems: string[] = [];
+  private readonly env: Env;
+  constructor(env: Env) {
+    this.env = env;
+  }
+  text(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+  flag(name: string, fallback: boolean): boolean {
+    const value = this.env[name]?.trim().toLowerCase();
+    if (value === undefined) return fallback;
+    if (TRUE.has(value)) return true;
+    if (FALSE.has(value)) return false;
+    this.problems.push(`${name}: must be true or false, got "${value}"`);
+    return fallback;
+  }
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.text(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      this.problems.push(`${name}: must be an integer between ${min} and ${max}, got "${value}"`);
+      return fallback;
+    }
+    return parsed;
+  }
+  file(name: string): string | undefined {
+    const path = this.text(name);
+    if (path && !existsSync(path)) this.problems.push(`${name}: file ${path} does not exist`);
+    return path;
+  }
+  /** A secret given directly (NAME) or as a file (NAME_FILE, e.g. a mounted Secret). */
+  secret(name: string): string | undefined {
+    const direct = this.text(name);
+    const file = this.file(`${name}_FILE`);
+    if (direct && file) this.problems.push(`${name} and ${name}_FILE: set only one of them`);
+    if (file && existsSync(file)) return readFileSync(file, 'utf8').trim() || undefined;
+    return direct;
+  }
+}
+
+function hostPort(reader: Reader, name: string, fallback: string | undefined): string | undefined {
+  const value = reader.text(name) ?? fallback;
+  if (value !== undefined && !/^[^\s:/]+:\d{1,5}$/.test(value) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(value)) {
+    reader.problems.push(`${name}: must be host:port, got "${value}"`);
+  }
+  return value;
+}
+
+function kubeSource(reader: Reader, env: Env): KubeConfigSource | undefined {
+  const server = reader.text('KUBE_API_SERVER');
+  const kubeconfigPath = reader.text('KUBECONFIG');
+  const insecureSkipTlsVerify = reader.flag('KUBE_INSECURE_SKIP_TLS_VERIFY', false);
+  if (server) {
+    if (!/^https?:\/\//.test(server)) reader.problems.push(`KUBE_API_SERVER: must be an http(s) URL, got "${server}"`);
+    const token = reader.secret('KUBE_TOKEN');
+    const caFile = reader.file('KUBE_CA_FILE');
+    return { server, insecureSkipTlsVerify, ...(token ? { token } : {}), ...(caFile ? { caFile } : {}) };
+  }
+  const context = reader.text('KUBE_CONTEXT');
+  if (kubeconfigPath) {
+    for (const path of kubeconfigPath.split(':').filter(Boolean))
+      if (!existsSync(path)) reader.problems.push(`KUBECONFIG: file ${path} does not exist`);
+    return { kubeconfigPath, insecureSkipTlsVerify, ...(context ? { context } : {}) };
+  }
+  const home = join(homedir(), '.kube', 'config');
+  if (existsSync(home)) return { kubeconfigPath: home, insecureSkipTlsVerify, ...(context ? { context } : {}) };
+  if (env.KUBERNETES_SERVICE_HOST) return { insecureSkipTlsVerify };
+  return undefined;
+}
+
+function awxConfig(reader: Reader): AwxConfig | undefined {
+  const url = reader.text('AWX_URL');
+  const token = reader.secret('AWX_TOKEN');
+  if (!url) {
+    if (token) reader.problems.push('AWX_URL: required when AWX_TOKEN is set (the AWX / AAP controller base URL)');
+    return undefined;
+  }
+  if (!/^https?:\/\/[^\s]+$/.test(url)) reader.problems.push(`AWX_URL: must be an http(s) URL, got "${url}"`);
+  if (!token) reader.problems.push('AWX_TOKEN: required when AWX_URL is set (an AWX OAuth2 token; or AWX_TOKEN_FILE)');
+  const caFile = reader.file('AWX_CA_FILE');
+  return {
+    url: url.replace(/\/+$/, ''),
+    token: token ?? '',
+    organizationId: reader.integer('AWX_ORGANIZATION_ID', 1, 1, Number.MAX_SAFE_INTEGER),
+    insecureSkipTlsVerify: reader.flag('AWX_INSECURE_SKIP_TLS_VERIFY', false),
+    requestTimeoutMs: reader.integer('AWX_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    ...(caFile ? { caFile } : {}),
+  };
+}
+
+export function loadConfig(env: Env = process.env): WorkerConfig {
+  const reader = new Reader(env);
+  const address = hostPort(reader, 'TEMPORAL_ADDRESS', 'localhost:7233') ?? 'localhost:7233';
+  const apiKey = reader.secret('TEMPORAL_API_KEY');
+  const tlsWanted = reader.flag('TEMPORAL_TLS', apiKey !== undefined);
+  const certFile = reader.file('TEMPORAL_TLS_CERT_FILE');
+  const keyFile = reader.file('TEMPORAL_TLS_KEY_FILE');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    reader.problems.push('TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE: give both for mTLS, or neither');
+  const caFile = reader.file('TEMPORAL_TLS_CA_FILE');
+  const serverName = reader.text('TEMPORAL_TLS_SERVER_NAME');
+  const tls =
+    tlsWanted || certFile || caFile
+      ? {
+          ...(caFile ? { caFile } : {}),
+          ...(certFile ? { certFile } : {}),
+          ...(keyFile ? { keyFile } : {}),
+          ...(serverName ? { serverName } : {}),
+        }
+      : undefined;
+
+  const executionNamespace = reader.text('EXECUTION_NAMESPACE') ?? DEFAULT_EXECUTION_NAMESPACE;
+  if (!isDnsLabel(executionNamespace))
+    reader.problems.push(`EXECUTION_NAMESPACE: must be a Kubernetes namespace name, got "${executionNamespace}"`);
+  const serviceAccountName = reader.text('EXECUTION_SERVICE_ACCOUNT') ?? DEFAULT_SERVICE_ACCOUNT_NAME;
+  if (!isDnsSubdomain(serviceAccountName))
+    reader.problems.push(`EXECUTION_SERVICE_ACCOUNT: must be a ServiceAccount name, got "${serviceAccountName}"`);
+
+  const kube = kubeSource(reader, env);
+  const awx = awxConfig(reader);
+  const available: Engine[] = [...(kube ? (['job', 'tekton'] as const) : []), ...(awx ? (['ansible'] as const) : [])];
+  const requested = reader.text('EXECUTION_ENGINES');
+  let engines = available;
+  if (requested) {
+    engines = [];
+    for (const engine of requested
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)) {
+      if (!(ENGINES as readonly string[]).includes(engine))
+        reader.problems.push(`EXECUTION_ENGINES: unknown engine "${engine}" (known: ${ENGINES.join(', ')})`);
+      else if (!available.includes(engine as Engine)) {
+        reader.problems.push(
+          `EXECUTION_ENGINES: engine "${engine}" needs ${engine === 'ansible' ? 'AWX_URL and AWX_TOKEN' : 'Kubernetes access (KUBECONFIG, ~/.kube/config, in-cluster, or KUBE_API_SERVER)'}`,
+        );
+      } else engines.push(engine as Engine);
+    }
+  }
+  if (engines.length === 0 && !requested) {
+    reader.problems.push(
+      'no execution engine is configured: give Kubernetes access (KUBECONFIG, in-cluster, or KUBE_API_SERVER) and/or AWX_URL + AWX_TOKEN',
+    );
+  }
+
+  const metrics = reader.text('METRICS_BIND_ADDRESS') ?? '0.0.0.0:9464';
+  const metricsBindAddress = metrics === 'off' ? undefined : hostPort(reader, 'METRICS_BIND_ADDRESS', metrics);
+  const logLevel = (reader.text('LOG_LEVEL') ?? 'INFO').toUpperCase();
+  if (!['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(logLevel))
+    reader.problems.push(`LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR, got "${logLevel}"`);
+  const maxCached = reader.text('MAX_CACHED_WORKFLOWS') === undefined ? undefined : reader.integer('MAX_CACHED_WORKFLOWS', 0, 0, 1_000_000);
+
+  const config: WorkerConfig = {
+    temporal: {
+      address,
+      namespace: reader.text('TEMPORAL_NAMESPACE') ?? 'default',
+      taskQueue: reader.text('TEMPORAL_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE,
+      ...(tls ? { tls } : {}),
+      ...(apiKey ? { apiKey } : {}),
+    },
+    ...(kube ? { kube } : {}),
+    ...(awx ? { awx } : {}),
+    engines,
+    executionNamespace,
+    serviceAccountName,
+    ...(metricsBindAddress ? { metricsBindAddress } : {}),
+    logLevel: logLevel as WorkerConfig['logLevel'],
+    maxConcurrentActivities: reader.integer('MAX_CONCURRENT_ACTIVITIES', 100, 1, 10_000),
+    maxConcurrentWorkflowTasks: reader.integer('MAX_CONCURRENT_WORKFLOW_TASKS', 40, 1, 10_000),
+    ...(maxCached === undefined ? {} : { maxCachedWorkflows: maxCached }),
+    shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+  if (reader.problems.length > 0) throw new ConfigurationProblems(reader.problems);
+  return config;
+}
+
+/** The configuration with secrets replaced, for the start-up log line. */
+export function describeConfig(config: WorkerConfig): Record<string, unknown> {
+  return {
+    temporal: { ...config.temporal, ...(config.temporal.apiKey ? { apiKey: '<redacted>' } : {}) },
+    kube: config.kube ? { ...config.kube, ...(config.kube.token ? { token: '<redacted>' } : {}) } : 'not configured',
+    awx: config.awx ? { ...config.awx, token: '<redacted>' } : 'not configured',
+    engines: config.engines,
+    executionNamespace: config.executionNamespace,
+    serviceAccountName: config.serviceAccountName,
+    metricsBindAddress: config.metricsBindAddress ?? 'off',
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * Structured JSON log lines (one object per line) for the worker and the Temporal runtime. Activity logs carry the
+ * workflow and activity identity Temporal attaches; ours add the execution identity. Never pass secret values.
+ */
+import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
+
+function toJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  return value;
+}
+
+export function formatLogEntry(entry: LogEntry): string {
+  const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
+  const meta = Object.fromEntries(Object.entries(entry.meta ?? {}).map(([key, value]) => [key, toJson(value)]));
+  return `${JSON.stringify({ time, level: entry.level, message: entry.message, ...meta })}\n`;
+}
+
+/** A Temporal logger that writes JSON lines to the given sink (stdout by default). */
+export function createJsonLogger(level: LogLevel, sink: (line: string) => void = (line) => process.stdout.write(line)): DefaultLogger {
+  return new DefaultLogger(level, (entry) => sink(formatLogEntry(entry)));
+}

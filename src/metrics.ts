@@ -1,0 +1,20 @@
+/**
+ * The worker's own metrics, exported by the Temporal runtime's Prometheus endpoint beside the SDK's
+ * (names are documented in the README's operations section).
+ */
+import type { MetricMeter } from '@temporalio/common';
+
+export const METRIC = {
+  executionsStarted: 'kubernaut_executions_started',
+  executionsFinished: 'kubernaut_executions_finished',
+  cleanupFailures: 'kubernaut_cleanup_failures',
+  credentialsCreated: 'kubernaut_ephemeral_credentials_created',
+  credentialsDeleted: 'kubernaut_ephemeral_credentials_deleted',
+  orphanedCredentialsFound: 'kubernaut_orphaned_credentials_found',
+  backendErrors: 'kubernaut_backend_api_errors',
+} as const;
+
+export function count(meter: MetricMeter, name: string, value: number, tags: Record<string, string | number | boolean> = {}): void {
+  if (value <= 0) return;
+  meter.createCounter(name, '1').add(value, tags);
+}

@@ -1,0 +1,25 @@
+/** The executors this worker runs, built from what its configuration gives access to. */
+import { createKubeClients, type KubeClients, loadKubeConfig } from './clients/kube.ts';
+import type { WorkerConfig } from './config.ts';
+import { JobExecutor } from './executors/job.ts';
+import { ExecutorRegistry } from './executors/registry.ts';
+import { TektonExecutor } from './executors/tekton.ts';
+
+export interface BuiltRegistry {
+  registry: ExecutorRegistry;
+  kube?: KubeClients;
+  close(): Promise<void>;
+}
+
+export async function buildRegistry(config: WorkerConfig): Promise<BuiltRegistry> {
+  const registry = new ExecutorRegistry();
+  const closers: (() => Promise<void>)[] = [];
+  let kube: KubeClients | undefined;
+  if (config.kube) {
+    kube = createKubeClients(loadKubeConfig(config.kube));
+    const options = { kube, defaultServiceAccountName: config.serviceAccountName };
+    if (config.engines.includes('job')) registry.register(new JobExecutor(options));
+    if (config.engines.includes('tekton')) registry.register(new TektonExecutor(options));
+  }
+  return { registry, ...(kube ? { kube } : {}), close: async () => void (await Promise.all(closers.map((close) => close()))) };
+}

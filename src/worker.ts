@@ -1,0 +1,112 @@
+/**
+ * The worker process: configuration from the environment, executors for the configured backends, a Temporal Worker
+ * on the task queue, Prometheus metrics and JSON logs, and a graceful shutdown on SIGTERM / SIGINT.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, type NativeConnectionOptions, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from './activities/index.ts';
+import { ConfigurationProblems, describeConfig, loadConfig, type TemporalConfig, type WorkerConfig } from './config.ts';
+import { createJsonLogger } from './logging.ts';
+import { buildRegistry } from './registry-factory.ts';
+
+/** Where the workflow code comes from: a prebuilt bundle (dist/ or WORKFLOW_BUNDLE_PATH), else the sources. */
+export function workflowSource(
+  env: Record<string, string | undefined> = process.env,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const explicit = env.WORKFLOW_BUNDLE_PATH;
+  if (explicit) return { workflowBundle: { codePath: explicit } };
+  const prebuilt = fileURLToPath(new URL('./workflow-bundle.js', import.meta.url));
+  if (existsSync(prebuilt)) return { workflowBundle: { codePath: prebuilt } };
+  const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return { workflowsPath: fileURLToPath(new URL(`./workflows/index.${extension}`, import.meta.url)) };
+}
+
+export function connectionOptions(temporal: TemporalConfig): NativeConnectionOptions {
+  const tls = temporal.tls
+    ? {
+        ...(temporal.tls.serverName ? { serverNameOverride: temporal.tls.serverName } : {}),
+        ...(temporal.tls.caFile ? { serverRootCACertificate: readFileSync(temporal.tls.caFile) } : {}),
+        ...(temporal.tls.certFile && temporal.tls.keyFile
+          ? { clientCertPair: { crt: readFileSync(temporal.tls.certFile), key: readFileSync(temporal.tls.keyFile) } }
+          : {}),
+      }
+    : undefined;
+  return { address: temporal.address, ...(tls ? { tls } : {}), ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}) };
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  connection: NativeConnection;
+  /** Runs until shutdown; resolves after a graceful drain. */
+  run(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds the worker from a configuration (used by the process entrypoint, `npm start` and tests). */
+export async function createWorker(config: WorkerConfig, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
+  const built = await buildRegistry(config);
+  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...workflowSource(),
+    activities: createActivities({ registry: built.registry, defaultExecutionNamespace: config.executionNamespace }),
+    maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: config.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
+    ...(config.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.maxCachedWorkflows }),
+    shutdownGraceTime: config.shutdownGraceMs,
+    ...overrides,
+  });
+  const close = async () => {
+    await connection.close();
+    await built.close();
+  };
+  return { worker, connection, run: () => worker.run(), close };
+}
+
+/** Installs the runtime: JSON logs and the Prometheus endpoint (Temporal's metrics and ours). */
+export function installRuntime(config: Pick<WorkerConfig, 'logLevel' | 'metricsBindAddress'>): void {
+  Runtime.install({
+    logger: createJsonLogger(config.logLevel),
+    telemetryOptions: {
+      logging: { forward: {}, filter: { core: 'WARN', other: 'WARN' } },
+      ...(config.metricsBindAddress ? { metrics: { prometheus: { bindAddress: config.metricsBindAddress } } } : {}),
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  let config: WorkerConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigurationProblems) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  installRuntime(config);
+  const logger = Runtime.instance().logger;
+  logger.info('kubernaut execution worker starting', describeConfig(config));
+  const running = await createWorker(config);
+  logger.info('worker polling', { taskQueue: config.temporal.taskQueue, engines: config.engines });
+  try {
+    await running.run(); // Runtime handles SIGINT/SIGTERM: the worker stops polling and drains.
+  } finally {
+    await running.close();
+    logger.info('worker stopped');
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error) => {
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'ERROR', message: 'worker failed', error: (error as Error).message })}\n`,
+    );
+    process.exit(1);
+  });
+}

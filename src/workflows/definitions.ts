@@ -1,0 +1,60 @@
+/**
+ * The workflow's public surface: type name, queries, search attributes and the status a query returns. Shared by the
+ * workflow, the client library and the CLI; safe in the workflow sandbox.
+ */
+import { defineSearchAttributeKey } from '@temporalio/common';
+import { defineQuery } from '@temporalio/workflow';
+import type { Engine, ExecutionHandle, ExecutionResult, ExecutionSummary, Phase, PreparedCredentials } from '../domain/types.ts';
+import type { CleanupReport } from '../executors/executor.ts';
+
+/** The workflow type other services start, in any language. */
+export const WORKFLOW_TYPE = 'runExecution';
+/** Default task queue of the worker. */
+export const DEFAULT_TASK_QUEUE = 'kubernaut-executions';
+
+export const ExecutionEngineKey = defineSearchAttributeKey('ExecutionEngine', 'KEYWORD');
+export const TargetResourceKey = defineSearchAttributeKey('TargetResource', 'KEYWORD');
+export const ExecutionPhaseKey = defineSearchAttributeKey('ExecutionPhase', 'KEYWORD');
+export const WorkflowExecutionNameKey = defineSearchAttributeKey('WorkflowExecutionName', 'KEYWORD');
+
+export interface CleanupState {
+  state: 'pending' | 'done' | 'failed';
+  report?: CleanupReport;
+  error?: string;
+}
+
+/** What the `status` query returns. */
+export interface ExecutionStatus {
+  workflowExecutionName: string;
+  engine: Engine;
+  targetResource: string;
+  phase: Phase;
+  reason: string;
+  message: string;
+  summary?: ExecutionSummary;
+  handle?: ExecutionHandle;
+  /** Status polls so far, over all runs of a continue-as-new chain. */
+  polls: number;
+  startedAt: string;
+  deadline: string;
+  finishedAt?: string;
+  /** The last poll that failed (polling goes on until the deadline). */
+  lastPollError?: string;
+  cleanup?: CleanupState;
+  /** How many times this execution continued as new. */
+  continuedAsNew: number;
+}
+
+export const statusQuery = defineQuery<ExecutionStatus>('status');
+
+/** What a run hands to the next one when it continues as new: enough to resume polling without creating again. */
+export interface ContinuationState {
+  handle: ExecutionHandle;
+  prepared?: PreparedCredentials;
+  createdByRun: string;
+  startedAt: string;
+  polls: number;
+  lastDelayMs?: number;
+  lastResult?: ExecutionResult;
+  continuedAsNew: number;
+}
