@@ -29,6 +29,8 @@ export interface KubeConfigSource {
 
 export interface AwxConfig {
   url: string;
+  /** /api/v2 by default; /api/controller/v2 behind the AAP 2.5 gateway. */
+  apiPath?: string;
   token: string;
   organizationId: number;
   caFile?: string;
@@ -151,8 +153,10 @@ function awxConfig(reader: Reader): AwxConfig | undefined {
   if (!/^https?:\/\/[^\s]+$/.test(url)) reader.problems.push(`AWX_URL: must be an http(s) URL, got "${url}"`);
   if (!token) reader.problems.push('AWX_TOKEN: required when AWX_URL is set (an AWX OAuth2 token; or AWX_TOKEN_FILE)');
   const caFile = reader.file('AWX_CA_FILE');
+  const apiPath = reader.text('AWX_API_PATH');
   return {
     url: url.replace(/\/+$/, ''),
+    ...(apiPath ? { apiPath } : {}),
     token: token ?? '',
     organizationId: reader.integer('AWX_ORGANIZATION_ID', 1, 1, Number.MAX_SAFE_INTEGER),
     insecureSkipTlsVerify: reader.flag('AWX_INSECURE_SKIP_TLS_VERIFY', false),

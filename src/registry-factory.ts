@@ -1,6 +1,8 @@
 /** The executors this worker runs, built from what its configuration gives access to. */
+import { AwxHttpClient } from './clients/awx.ts';
 import { createKubeClients, type KubeClients, loadKubeConfig } from './clients/kube.ts';
 import type { WorkerConfig } from './config.ts';
+import { AnsibleExecutor } from './executors/ansible.ts';
 import { JobExecutor } from './executors/job.ts';
 import { ExecutorRegistry } from './executors/registry.ts';
 import { TektonExecutor } from './executors/tekton.ts';
@@ -20,6 +22,18 @@ export async function buildRegistry(config: WorkerConfig): Promise<BuiltRegistry
     const options = { kube, defaultServiceAccountName: config.serviceAccountName };
     if (config.engines.includes('job')) registry.register(new JobExecutor(options));
     if (config.engines.includes('tekton')) registry.register(new TektonExecutor(options));
+  }
+  if (config.awx && config.engines.includes('ansible')) {
+    const awx = new AwxHttpClient({
+      baseUrl: config.awx.url,
+      token: config.awx.token,
+      insecureSkipTlsVerify: config.awx.insecureSkipTlsVerify,
+      requestTimeoutMs: config.awx.requestTimeoutMs,
+      ...(config.awx.apiPath ? { apiPath: config.awx.apiPath } : {}),
+      ...(config.awx.caFile ? { caFile: config.awx.caFile } : {}),
+    });
+    registry.register(new AnsibleExecutor({ awx, organizationId: config.awx.organizationId, ...(kube ? { kube } : {}) }));
+    closers.push(() => awx.close());
   }
   return { registry, ...(kube ? { kube } : {}), close: async () => void (await Promise.all(closers.map((close) => close()))) };
 }

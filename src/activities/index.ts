@@ -3,7 +3,7 @@
  * sandbox and production hands them clients pointed at the cluster. Each one is idempotent: retried or re-run after a
  * crash it never creates a second backend resource or credential.
  */
-import { Context, log } from '@temporalio/activity';
+import { activityInfo, Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { BackendError, ExecutionError } from '../domain/errors.ts';
 import type { ExecutionHandle, ExecutionRequest, PipelineRunCancelMode, PreparedCredentials, StatusObservation } from '../domain/types.ts';
@@ -78,7 +78,12 @@ export function createActivities(dependencies: ActivityDependencies) {
       return run(input.request, 'prepare', async () => {
         const executor = registry.get(engineOf(input.request));
         if (!executor.prepare) return { ephemeralCredentialIds: [] };
-        const prepared = await executor.prepare({ ...input, executionNamespace: namespaceOf(input.request) });
+        const prepared = await executor.prepare({
+          ...input,
+          executionNamespace: namespaceOf(input.request),
+          attempt: activityInfo().attempt,
+        });
+        count(Context.current().metricMeter, METRIC.credentialsCreated, prepared.created ?? 0, { engine: 'ansible' });
         log.info('execution prepared', { ...identity(input.request), ephemeralCredentials: prepared.ephemeralCredentialIds.length });
         return prepared;
       });
@@ -87,7 +92,9 @@ export function createActivities(dependencies: ActivityDependencies) {
     /** Creates the backend resource, or adopts the one an earlier attempt of this run created. */
     async createExecution(input: CreateInput): Promise<ExecutionHandle> {
       return run(input.request, 'create', async () => {
-        const handle = await registry.get(engineOf(input.request)).create({ ...input, executionNamespace: namespaceOf(input.request) });
+        const handle = await registry
+          .get(engineOf(input.request))
+          .create({ ...input, executionNamespace: namespaceOf(input.request), attempt: activityInfo().attempt });
         log.info('execution resource created', {
           ...identity(input.request),
           resource: `${handle.executionNamespace}/${handle.resourceName}`,
@@ -128,6 +135,7 @@ export function createActivities(dependencies: ActivityDependencies) {
           }),
         );
         count(meter, METRIC.credentialsDeleted, report.credentialsDeleted ?? 0, { engine });
+        count(meter, METRIC.orphanedCredentialsFound, report.orphanedCredentialsFound ?? 0, { engine });
         log.info('execution cleaned up', { ...identity(input.request), ...report });
         return report;
       } catch (error) {

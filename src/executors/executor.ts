@@ -20,6 +20,8 @@ export interface CreateContext {
   executionTimeoutMs: number;
   /** AWX: the credentials prepare() made, recorded in history before the launch. */
   prepared?: PreparedCredentials;
+  /** Attempt number of the activity (1 = first): only a retry can find something an earlier attempt made. */
+  attempt?: number;
 }
 
 export interface StopOptions {
@@ -42,6 +44,8 @@ export interface CleanupReport {
   /** Why the resource was left alone (not found, owned by another execution, kept on request). */
   note?: string;
   credentialsDeleted?: number;
+  /** Ephemeral credentials found by name that the workflow did not know of (an interrupted prepare). */
+  orphanedCredentialsFound?: number;
 }
 
 export interface Executor {

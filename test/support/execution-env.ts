@@ -6,9 +6,11 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.ts';
 import { ExecutionClient } from '../../src/client.ts';
+import { AnsibleExecutor } from '../../src/executors/ansible.ts';
 import { JobExecutor } from '../../src/executors/job.ts';
 import { ExecutorRegistry } from '../../src/executors/registry.ts';
 import { TektonExecutor } from '../../src/executors/tekton.ts';
+import { type AwxFixture, startAwxFixture } from './awx-sandbox.ts';
 import { type KubeFixture, startKubeFixture } from './kube-sandbox.ts';
 import { connectTestClient, createTestWorker, testTaskQueue } from './temporal.ts';
 
@@ -16,6 +18,8 @@ export const EXECUTION_NAMESPACE = 'kubernaut-workflows';
 
 export interface ExecutionEnvironment {
   kube: KubeFixture;
+  /** Present when started with `awx: true`. */
+  awx?: AwxFixture;
   registry: ExecutorRegistry;
   client: Client;
   executions: ExecutionClient;
@@ -25,15 +29,22 @@ export interface ExecutionEnvironment {
   stop(): Promise<void>;
 }
 
-export async function startExecutionEnvironment(
-  options: { registry?: (kube: KubeFixture) => ExecutorRegistry; worker?: boolean } = {},
-): Promise<ExecutionEnvironment> {
+export interface EnvironmentOptions {
+  registry?: (kube: KubeFixture) => ExecutorRegistry;
+  worker?: boolean;
+  /** Also start an AWX sandbox and register the ansible engine. */
+  awx?: boolean;
+}
+
+export async function startExecutionEnvironment(options: EnvironmentOptions = {}): Promise<ExecutionEnvironment> {
   const kube = await startKubeFixture();
+  const awx = options.awx ? await startAwxFixture() : undefined;
   const registry =
     options.registry?.(kube) ??
     new ExecutorRegistry()
       .register(new JobExecutor({ kube: kube.kube, staleDeleteTimeoutMs: 10_000 }))
       .register(new TektonExecutor({ kube: kube.kube, staleDeleteTimeoutMs: 10_000 }));
+  if (awx && !options.registry) registry.register(new AnsibleExecutor({ awx: awx.awx, kube: kube.kube }));
   const taskQueue = testTaskQueue('exec');
   const { client, close } = await connectTestClient();
   const workers = new Set<{ stop(): Promise<void> }>();
@@ -61,6 +72,7 @@ export async function startExecutionEnvironment(
 
   return {
     kube,
+    ...(awx ? { awx } : {}),
     registry,
     client,
     executions: new ExecutionClient(client, { taskQueue }),
@@ -70,6 +82,7 @@ export async function startExecutionEnvironment(
       for (const worker of [...workers]) await worker.stop();
       await close();
       await kube.stop();
+      await awx?.stop();
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Temporal plumbing for tests: the global dev server's client and Workers on per-test task queues. */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createJsonLogger } from '../../src/logging.ts';
 import { uniqueSuffix } from './requests.ts';
 
 let runtimeInstalled = false;
@@ -10,6 +11,16 @@ export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
+}
+
+/** Installs a runtime whose every log line (DEBUG and up, as JSON) is kept in `lines`, for leak scans. */
+export function installCapturingRuntime(lines: string[]): void {
+  if (runtimeInstalled) throw new Error('the Temporal runtime is already installed in this process');
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: createJsonLogger('DEBUG', (line) => lines.push(line)),
+    telemetryOptions: { logging: { forward: {}, filter: { core: 'DEBUG', other: 'DEBUG' } } },
+  });
 }
 
 export function testServerAddress(): string {

@@ -1,0 +1,289 @@
+/**
+ * AWX / Ansible Automation Platform REST API v2 client on undici: one keep-alive pool per base URL, bearer token,
+ * connect / headers / body timeouts, TLS verified (with an optional CA file) unless the insecure flag is set, names
+ * URL-encoded, lists paginated by following `next`, redirects refused rather than followed (a redirected POST would
+ * become a GET), and typed errors with the HTTP status and a short body summary that never holds the token or a
+ * secret value. Decisions are keyed on status codes, never on error text.
+ */
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+import { AWX_EXECUTION_MARKER_VAR } from '../domain/constants.ts';
+import { BackendError } from '../domain/errors.ts';
+import type {
+  AwxClient,
+  AwxCredential,
+  AwxCredentialBody,
+  AwxCredentialType,
+  AwxCredentialTypeBody,
+  AwxJob,
+  AwxJobTemplate,
+  AwxLaunchInfo,
+  AwxLaunchResult,
+  AwxPage,
+} from './awx-types.ts';
+
+export type * from './awx-types.ts';
+export { AWX_EXECUTION_MARKER_VAR };
+
+export interface AwxHttpClientOptions {
+  /** Controller base URL, e.g. https://awx.example.com (the API lives under apiPath). */
+  baseUrl: string;
+  token: string;
+  /** /api/v2 (AWX, AAP ≤ 2.4) or /api/controller/v2 (behind the AAP 2.5 gateway). */
+  apiPath?: string;
+  caFile?: string;
+  /** Disables TLS verification. Only ever on purpose. */
+  insecureSkipTlsVerify?: boolean;
+  connectTimeoutMs?: number;
+  /** Headers and body timeout per request. */
+  requestTimeoutMs?: number;
+}
+
+/** An AWX answer that was not the expected one. `status` undefined = transport failure. */
+export class AwxError extends BackendError {
+  readonly operation: string;
+  constructor(operation: string, message: string, status: number | undefined, cause?: unknown) {
+    super(`AWX ${operation}: ${message}`, status, cause);
+    this.operation = operation;
+  }
+}
+
+const MAX_PAGES = 100;
+/** Terminal colour codes in Ansible output. */
+const ANSI_ESCAPES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+export class AwxHttpClient implements AwxClient {
+  private readonly base: string;
+  private readonly apiPath: string;
+  private readonly token: string;
+  private readonly dispatcher: Agent;
+
+  constructor(options: AwxHttpClientOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+    this.apiPath = `/${(options.apiPath ?? '/api/v2').replace(/^\/+|\/+$/g, '')}`;
+    this.token = options.token;
+    const timeout = options.requestTimeoutMs ?? 30_000;
+    this.dispatcher = new Agent({
+      connect: {
+        timeout: options.connectTimeoutMs ?? 10_000,
+        rejectUnauthorized: !options.insecureSkipTlsVerify,
+        ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}),
+      },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  /** A path under the API root ("job_templates/10/launch/") or a relative `next` link ("/api/v2/...?page=2"). */
+  private url(path: string, query?: Record<string, string | number>): string {
+    const full = path.startsWith('/') ? `${this.base}${path}` : `${this.base}${this.apiPath}/${path}`;
+    const search = query
+      ? `?${new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)])).toString()}`
+      : '';
+    return `${full}${search}`;
+  }
+
+  /** Removes the token from any text that could reach a log or an error. */
+  private scrub(text: string): string {
+    return this.token ? text.replaceAll(this.token, '<redacted>') : text;
+  }
+
+  private async call(
+    operation: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    options: { body?: unknown; expect: number[]; sensitiveBody?: boolean; raw?: boolean },
+  ): Promise<{ status: number; json: unknown; text: string }> {
+    let response: Awaited<ReturnType<typeof request>>;
+    try {
+      response = await request(url, {
+        method,
+        dispatcher: this.dispatcher,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          accept: 'application/json',
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      });
+    } catch (error) {
+      const cause = error as Error & { code?: string };
+      throw new AwxError(operation, `request failed: ${this.scrub(cause.code ?? cause.message)}`, undefined, undefined);
+    }
+    const text = await response.body.text().catch(() => '');
+    const status = response.statusCode;
+    if (options.expect.includes(status)) {
+      if (options.raw || !text) return { status, json: undefined, text };
+      try {
+        return { status, json: JSON.parse(text), text };
+      } catch {
+        throw new AwxError(operation, `returned ${status} with a body that is not JSON`, 502);
+      }
+    }
+    if (status >= 300 && status < 400) {
+      throw new AwxError(
+        operation,
+        `returned a redirect (${status}) to ${response.headers.location ?? '?'}: check AWX_URL and the API path`,
+        status,
+      );
+    }
+    throw new AwxError(
+      operation,
+      `returned ${status}: ${options.sensitiveBody ? summarizeKeys(text) : this.scrub(summarize(text))}`,
+      status,
+    );
+  }
+
+  private async list<T>(operation: string, path: string, query: Record<string, string | number>, maxPages = MAX_PAGES): Promise<T[]> {
+    const items: T[] = [];
+    let url: string | undefined = this.url(path, { page_size: 200, ...query });
+    for (let page = 0; url && page < maxPages; page++) {
+      const { json } = await this.call(operation, 'GET', url, { expect: [200] });
+      const body = json as AwxPage<T>;
+      items.push(...(body.results ?? []));
+      url = body.next ? this.url(body.next) : undefined;
+    }
+    return items;
+  }
+
+  private async launch(templateId: number, extraVars: Record<string, unknown>, credentialIds?: number[]): Promise<AwxLaunchResult> {
+    const body = {
+      ...(Object.keys(extraVars).length > 0 ? { extra_vars: extraVars } : {}),
+      ...(credentialIds && credentialIds.length > 0 ? { credentials: credentialIds } : {}),
+    };
+    const { json } = await this.call('launch', 'POST', this.url(`job_templates/${templateId}/launch/`), { body, expect: [201] });
+    const result = json as { id?: number; job?: number; ignored_fields?: Record<string, unknown> };
+    const jobId = result.job ?? result.id;
+    if (typeof jobId !== 'number') throw new AwxError('launch', 'returned 201 without a job id', 502);
+    return { jobId, ignoredFields: result.ignored_fields ?? {} };
+  }
+
+  launchJobTemplate(templateId: number, extraVars: Record<string, unknown>): Promise<AwxLaunchResult> {
+    return this.launch(templateId, extraVars);
+  }
+
+  launchJobTemplateWithCredentials(
+    templateId: number,
+    extraVars: Record<string, unknown>,
+    credentialIds: number[],
+  ): Promise<AwxLaunchResult> {
+    return this.launch(templateId, extraVars, credentialIds);
+  }
+
+  async getJob(jobId: number): Promise<AwxJob> {
+    return (await this.call('status', 'GET', this.url(`jobs/${jobId}/`), { expect: [200] })).json as AwxJob;
+  }
+
+  async cancelJob(jobId: number): Promise<'requested' | 'notCancelable'> {
+    try {
+      await this.call('cancel', 'POST', this.url(`jobs/${jobId}/cancel/`), { expect: [200, 202] });
+      return 'requested';
+    } catch (error) {
+      if (error instanceof AwxError && error.status === 405) return 'notCancelable';
+      throw error;
+    }
+  }
+
+  async findJobTemplateByName(name: string): Promise<AwxJobTemplate | undefined> {
+    return (await this.list<AwxJobTemplate>('template search', 'job_templates/', { name }, 1))[0];
+  }
+
+  async getJobTemplate(templateId: number): Promise<AwxJobTemplate | undefined> {
+    try {
+      return (await this.call('template', 'GET', this.url(`job_templates/${templateId}/`), { expect: [200] })).json as AwxJobTemplate;
+    } catch (error) {
+      if (error instanceof AwxError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async getLaunchInfo(templateId: number): Promise<AwxLaunchInfo> {
+    return (await this.call('launch info', 'GET', this.url(`job_templates/${templateId}/launch/`), { expect: [200] }))
+      .json as AwxLaunchInfo;
+  }
+
+  getJobTemplateCredentials(templateId: number): Promise<AwxCredential[]> {
+    return this.list<AwxCredential>('credentials', `job_templates/${templateId}/credentials/`, {});
+  }
+
+  listJobTemplateJobs(templateId: number, createdSince: Date): Promise<AwxJob[]> {
+    return this.list<AwxJob>(
+      'template jobs',
+      `job_templates/${templateId}/jobs/`,
+      { order_by: '-id', created__gte: createdSince.toISOString() },
+      20,
+    );
+  }
+
+  async createCredentialType(body: AwxCredentialTypeBody): Promise<number> {
+    const { json } = await this.call('create credential type', 'POST', this.url('credential_types/'), { body, expect: [201] });
+    return (json as { id: number }).id;
+  }
+
+  async findCredentialTypeByName(name: string): Promise<AwxCredentialType | undefined> {
+    return (await this.list<AwxCredentialType>('credential type search', 'credential_types/', { name }, 1))[0];
+  }
+
+  async createCredential(body: AwxCredentialBody): Promise<number> {
+    const { json } = await this.call('create credential', 'POST', this.url('credentials/'), { body, expect: [201], sensitiveBody: true });
+    return (json as { id: number }).id;
+  }
+
+  findCredentialsByName(name: string): Promise<AwxCredential[]> {
+    return this.list<AwxCredential>('credential search', 'credentials/', { name });
+  }
+
+  async deleteCredential(credentialId: number): Promise<'deleted' | 'notFound'> {
+    try {
+      await this.call('delete credential', 'DELETE', this.url(`credentials/${credentialId}/`), { expect: [204] });
+      return 'deleted';
+    } catch (error) {
+      if (error instanceof AwxError && error.status === 404) return 'notFound';
+      throw error;
+    }
+  }
+
+  async getJobOutputTail(jobId: number, maxBytes: number): Promise<string> {
+    const { json } = await this.call('job events', 'GET', this.url(`jobs/${jobId}/job_events/`, { order_by: '-counter', page_size: 50 }), {
+      expect: [200],
+    });
+    const lines = ((json as AwxPage<{ stdout?: string }>).results ?? [])
+      .map((event) => (event.stdout ?? '').replace(ANSI_ESCAPES, ''))
+      .filter(Boolean)
+      .reverse();
+    const text = lines.join('\n').trim();
+    return text.length > maxBytes ? `…${text.slice(text.length - maxBytes)}` : text;
+  }
+}
+
+/** A short, single-line summary of an error body: its detail, or its field errors, at most 300 characters. */
+export function summarize(text: string): string {
+  let summary = text;
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    summary = typeof body.detail === 'string' ? body.detail : JSON.stringify(body);
+  } catch {
+    summary = text.replace(/<[^>]+>/g, ' ');
+  }
+  summary = summary.replace(/\s+/g, ' ').trim();
+  return summary.length > 300 ? `${summary.slice(0, 300)}…` : summary || '(empty body)';
+}
+
+/** For bodies that may echo secret inputs: only the names of the fields AWX complained about. */
+export function summarizeKeys(text: string): string {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    if (typeof body.detail === 'string') return summarize(text);
+    const fields = Object.entries(body).map(([key, value]) =>
+      key === 'inputs' && value && typeof value === 'object' ? `inputs(${Object.keys(value).join(', ')})` : key,
+    );
+    return `invalid fields: ${fields.join(', ') || '(none named)'}`;
+  } catch {
+    return '(body withheld: it may echo secret inputs)';
+  }
+}

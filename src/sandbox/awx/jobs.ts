@@ -1,0 +1,121 @@
+/**
+ * Simulated AWX job runs: new → pending → waiting → running → successful / failed / error, with output events, by the
+ * sandbox conventions (SANDBOX_OUTCOME / SANDBOX_DURATION_MS extra vars). Cancel requests end a job as canceled.
+ */
+import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome } from '../conventions.ts';
+import { TimerGroup } from '../kube/clock.ts';
+import { type Job, now } from './model.ts';
+
+const ACTIVE = new Set(['new', 'pending', 'waiting', 'running']);
+
+export class JobRunner {
+  private readonly timers = new TimerGroup();
+  private readonly held = new Map<number, (outcome: SandboxOutcome) => void>();
+  private readonly credentialExists: (id: number) => boolean;
+  stepMs = 15;
+
+  constructor(credentialExists: (id: number) => boolean) {
+    this.credentialExists = credentialExists;
+  }
+
+  stop(): void {
+    this.timers.cancelAll();
+  }
+
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  release(outcome: SandboxOutcome = 'success', filter: (job: number) => boolean = () => true): number {
+    let released = 0;
+    for (const [id, finish] of this.held) {
+      if (!filter(id)) continue;
+      this.held.delete(id);
+      finish(outcome);
+      released++;
+    }
+    return released;
+  }
+
+  private emit(job: Job, event: string, stdout: string): void {
+    job.events.push({ counter: job.events.length + 1, event, stdout, created: now() });
+  }
+
+  /** Starts a launched job's lifecycle. */
+  run(job: Job): void {
+    const key = String(job.id);
+    const vars = JSON.parse(job.extra_vars || '{}') as Record<string, unknown>;
+    const outcome = outcomeFrom(vars[OUTCOME_PARAMETER]);
+    const duration = durationFrom(vars[DURATION_PARAMETER]);
+    this.timers.after(key, this.stepMs, () => {
+      if (job.status !== 'pending') return;
+      job.status = 'waiting';
+      this.timers.after(key, this.stepMs, () => this.start(job, outcome, duration));
+    });
+  }
+
+  private start(job: Job, outcome: SandboxOutcome, duration: number): void {
+    if (job.status !== 'waiting') return;
+    job.status = 'running';
+    job.started = now();
+    for (const id of job.credentials) job.credentialsAtStart[id] = this.credentialExists(id);
+    const missing = job.credentials.filter((id) => !job.credentialsAtStart[id]);
+    if (missing.length > 0) {
+      job.job_explanation = `Job cannot start because Credential ${missing.join(', ')} does not exist.`;
+      this.finish(job, 'error');
+      return;
+    }
+    this.emit(job, 'playbook_on_play_start', 'PLAY [remediation] *************************************************************');
+    this.emit(job, 'playbook_on_task_start', 'TASK [Gathering Facts] *********************************************************');
+    this.emit(job, 'runner_on_ok', 'ok: [localhost]');
+    const finish = (result: SandboxOutcome): void => {
+      if (result === 'failure') {
+        this.emit(job, 'playbook_on_task_start', 'TASK [remediate] ***************************************************************');
+        this.emit(job, 'runner_on_failed', 'fatal: [localhost]: FAILED! => {"changed": false, "msg": "connection refused"}');
+        this.emit(
+          job,
+          'playbook_on_stats',
+          'PLAY RECAP *********************************************************************\nlocalhost : ok=1 changed=0 unreachable=0 failed=1',
+        );
+        this.finish(job, 'failed');
+      } else if (result === 'error') {
+        job.result_traceback = 'Traceback (most recent call last):\n  RuntimeError: receptor work unit failed';
+        this.finish(job, 'error');
+      } else {
+        this.emit(job, 'runner_on_ok', 'changed: [localhost]');
+        this.emit(
+          job,
+          'playbook_on_stats',
+          'PLAY RECAP *********************************************************************\nlocalhost : ok=2 changed=1 unreachable=0 failed=0',
+        );
+        this.finish(job, 'successful');
+      }
+    };
+    if (outcome === 'hold') this.held.set(job.id, finish);
+    else this.timers.after(String(job.id), duration, () => finish(outcome));
+  }
+
+  private finish(job: Job, status: string): void {
+    if (!ACTIVE.has(job.status)) return;
+    this.timers.cancel(String(job.id));
+    this.held.delete(job.id);
+    job.status = status;
+    job.failed = ['failed', 'error', 'canceled'].includes(status);
+    job.finished = now();
+    job.elapsed = job.started ? Number(((Date.parse(job.finished) - Date.parse(job.started)) / 1000).toFixed(3)) : 0;
+  }
+
+  /** POST cancel on an active job: canceled shortly after, as the dispatcher stops it. */
+  cancel(job: Job): boolean {
+    if (!ACTIVE.has(job.status)) return false;
+    job.canceled_on = now();
+    this.held.delete(job.id);
+    this.timers.cancel(String(job.id));
+    this.timers.after(String(job.id), this.stepMs, () => this.finish(job, 'canceled'));
+    return true;
+  }
+
+  static isActive(job: Job): boolean {
+    return ACTIVE.has(job.status);
+  }
+}
