@@ -1,6 +1,6 @@
 /** TektonExecutor (engine "tekton", reference §5): the remediation runs as a tekton.dev/v1 PipelineRun from an OCI bundle. */
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { isNotFound, type KubeClients, kubeError } from '../clients/kube.ts';
+import { isNotFound, kubeError } from '../clients/kube.ts';
 import { LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
 import { buildPipelineRun } from '../domain/manifests.ts';
 import { mapPipelineRunStatus, type PipelineRunLike } from '../domain/pipelinerun-status.ts';

@@ -52,6 +52,7 @@ describe('sandbox Kubernetes API server: the contract of reference B1–B4', () 
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     assert.equal(response.headers.get('content-type'), 'application/json');
+    // biome-ignore lint/suspicious/noExplicitAny: contract tests walk arbitrary Status and object bodies
     return { code: response.status, body: (await response.json()) as Record<string, any> };
   };
   const jobs = `/apis/batch/v1/namespaces/${NS}/jobs`;

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigurationProblems, describeConfig, loadConfig } from '../../src/config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'config-'));
+const kubeconfig = join(dir, 'kubeconfig');
+writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\n');
+const tokenFile = join(dir, 'awx-token');
+writeFileSync(tokenFile, 'token-from-file\n');
+const base = { HOME: dir };
+
+describe('worker configuration from the environment', () => {
+  test('defaults with a kubeconfig: job and tekton engines, default namespace, SA, task queue, metrics', () => {
+    const config = loadConfig({ ...base, KUBECONFIG: kubeconfig });
+    assert.deepEqual(config.engines, ['job', 'tekton']);
+    assert.deepEqual(
+      [config.temporal.address, config.temporal.namespace, config.temporal.taskQueue],
+      ['localhost:7233', 'default', 'kubernaut-executions'],
+    );
+    assert.deepEqual(
+      [config.executionNamespace, config.serviceAccountName, config.metricsBindAddress],
+      ['kubernaut-workflows', 'kubernaut-workflow-runner', '0.0.0.0:9464'],
+    );
+    assert.equal(config.temporal.tls, undefined);
+  });
+
+  test('AWX from URL and token file registers ansible; the token never shows in the described config', () => {
+    const config = loadConfig({
+      ...base,
+      KUBECONFIG: kubeconfig,
+      AWX_URL: 'https://awx.example.com/',
+      AWX_TOKEN_FILE: tokenFile,
+      AWX_ORGANIZATION_ID: '3',
+    });
+    assert.deepEqual(config.engines, ['job', 'tekton', 'ansible']);
+    assert.deepEqual(
+      [config.awx?.url, config.awx?.token, config.awx?.organizationId, config.awx?.insecureSkipTlsVerify],
+      ['https://awx.example.com', 'token-from-file', 3, false],
+    );
+    assert.ok(!JSON.stringify(describeConfig(config)).includes('token-from-file'));
+  });
+
+  test('an API key turns TLS on; mTLS needs both files', () => {
+    const config = loadConfig({ ...base, KUBECONFIG: kubeconfig, TEMPORAL_API_KEY: 'k', TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233' });
+    assert.deepEqual(config.temporal.tls, {});
+    assert.ok(!JSON.stringify(describeConfig(config)).includes('"k"'));
+    assert.throws(() => loadConfig({ ...base, KUBECONFIG: kubeconfig, TEMPORAL_TLS_CERT_FILE: kubeconfig }), /give both for mTLS/);
+  });
+
+  test('one error lists every bad or missing variable', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          ...base,
+          TEMPORAL_ADDRESS: 'no-port',
+          AWX_URL: 'awx.example.com',
+          KUBE_INSECURE_SKIP_TLS_VERIFY: 'maybe',
+          EXECUTION_NAMESPACE: 'Bad_NS',
+          MAX_CONCURRENT_ACTIVITIES: '0',
+          EXECUTION_ENGINES: 'job,argo',
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigurationProblems);
+        const text = error.problems.join('\n');
+        for (const name of [
+          'TEMPORAL_ADDRESS',
+          'AWX_URL',
+          'AWX_TOKEN',
+          'EXECUTION_NAMESPACE',
+          'MAX_CONCURRENT_ACTIVITIES',
+          'EXECUTION_ENGINES: unknown engine "argo"',
+          'EXECUTION_ENGINES: engine "job" needs',
+        ]) {
+          assert.ok(text.includes(name), `${name} in:\n${text}`);
+        }
+        return true;
+      },
+    );
+  });
+
+  test('no engine at all is an error naming both ways to configure one', () => {
+    assert.throws(() => loadConfig({ ...base }), /no execution engine is configured.*KUBECONFIG.*AWX_URL/s);
+  });
+
+  test('EXECUTION_ENGINES restricts the registered engines; METRICS_BIND_ADDRESS=off disables metrics', () => {
+    const config = loadConfig({ ...base, KUBECONFIG: kubeconfig, EXECUTION_ENGINES: 'job', METRICS_BIND_ADDRESS: 'off' });
+    assert.deepEqual(config.engines, ['job']);
+    assert.equal(config.metricsBindAddress, undefined);
+  });
+});
