@@ -13,6 +13,13 @@ export function installQuietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 }
 
+/** Installs a runtime with the given options (metrics, logging) in place of the quiet one. */
+export function installTestRuntime(options: Parameters<typeof Runtime.install>[0]): void {
+  if (runtimeInstalled) throw new Error('the Temporal runtime is already installed in this process');
+  runtimeInstalled = true;
+  Runtime.install(options);
+}
+
 /** Installs a runtime whose every log line (DEBUG and up, as JSON) is kept in `lines`, for leak scans. */
 export function installCapturingRuntime(lines: string[]): void {
   if (runtimeInstalled) throw new Error('the Temporal runtime is already installed in this process');
