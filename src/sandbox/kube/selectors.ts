@@ -4,8 +4,8 @@ export class SelectorError extends Error {}
 
 type Requirement = (labels: Record<string, string>) => boolean;
 
-const KEY = String.raw`[A-Za-z0-9][-A-Za-z0-9_./]*`;
-const VALUE = String.raw`[A-Za-z0-9._-]*`;
+const KEY = '[A-Za-z0-9][-A-Za-z0-9_./]*';
+const VALUE = '[A-Za-z0-9._-]*';
 const SET_PATTERN = new RegExp(String.raw`^(${KEY})\s+(in|notin)\s+\(([^)]*)\)$`);
 const EQUALITY_PATTERN = new RegExp(String.raw`^(${KEY})\s*(==|=|!=)\s*(${VALUE})$`);
 const EXISTS_PATTERN = new RegExp(String.raw`^(!?)\s*(${KEY})$`);

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+
+const run = promisify(execFile);
+const root = new URL('../../', import.meta.url);
+// biome-ignore lint/suspicious/noExplicitAny: manifests are walked as plain YAML
+type Manifest = Record<string, any>;
+const documents = (path: string) =>
+  parseAllDocuments(readFileSync(new URL(path, root), 'utf8')).map((document) => document.toJS() as Manifest);
+
+async function available(command: string, args: string[]): Promise<boolean> {
+  try {
+    await run(command, args);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const hasCompose = await available('docker-compose', ['version']);
+
+/** What the executors do in the execution namespace (job.ts, tekton.ts, ansible.ts). */
+const NEEDED: [string, string, string][] = [
+  ['batch', 'jobs', 'create'],
+  ['batch', 'jobs', 'get'],
+  ['batch', 'jobs', 'delete'],
+  ['', 'pods', 'list'],
+  ['', 'events', 'list'],
+  ['tekton.dev', 'pipelineruns', 'create'],
+  ['tekton.dev', 'pipelineruns', 'get'],
+  ['tekton.dev', 'pipelineruns', 'patch'],
+  ['tekton.dev', 'pipelineruns', 'delete'],
+  ['tekton.dev', 'taskruns', 'list'],
+  ['', 'secrets', 'get'],
+  ['', 'configmaps', 'get'],
+];
+
+describe('deployment artifacts', () => {
+  test('deploy/rbac.yaml: a namespaced Role granting exactly what the executors use, no wildcards, secrets read-only', () => {
+    const [role, binding] = documents('deploy/rbac.yaml');
+    assert.equal(role?.kind, 'Role');
+    assert.equal(role?.metadata.namespace, 'kubernaut-workflows');
+    const rules = role?.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    const allows = (group: string, resource: string, verb: string) =>
+      rules.some((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource) && rule.verbs.includes(verb));
+    for (const [group, resource, verb] of NEEDED) assert.ok(allows(group, resource, verb), `${verb} ${group}/${resource}`);
+    assert.ok(rules.every((rule) => ![...rule.apiGroups, ...rule.resources, ...rule.verbs].includes('*')));
+    assert.ok(!allows('', 'secrets', 'list') && !allows('', 'secrets', 'delete') && !allows('', 'secrets', 'create'));
+    assert.deepEqual(
+      [binding?.kind, binding?.roleRef.name, binding?.subjects[0].name],
+      ['RoleBinding', 'kubernaut-executor', 'kubernaut-executor'],
+    );
+  });
+
+  test('deploy/worker.yaml: non-root, read-only root filesystem, probes on the metrics port, configuration by ConfigMap', () => {
+    const deployment = documents('deploy/worker.yaml').find((document) => document.kind === 'Deployment');
+    const pod = deployment?.spec.template.spec;
+    const container = pod.containers[0];
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+    assert.equal(container.readinessProbe.httpGet.path, '/metrics');
+    assert.equal(container.envFrom[0].configMapRef.name, 'kubernaut-executor');
+  });
+
+  test('Dockerfile: Node 24 slim, production dependencies only, non-root, health check', () => {
+    const text = readFileSync(new URL('Dockerfile', root), 'utf8');
+    assert.match(text, /^FROM node:24-slim$/m);
+    assert.match(text, /npm prune --omit=dev/);
+    assert.match(text, /^USER node$/m);
+    assert.match(text, /^HEALTHCHECK /m);
+  });
+
+  test('docker-compose.yml validates (docker-compose config)', { skip: !hasCompose && 'docker-compose not installed' }, async () => {
+    const { stdout } = await run('docker-compose', ['-f', new URL('docker-compose.yml', root).pathname, 'config']);
+    for (const service of ['postgresql', 'temporal', 'search-attributes', 'temporal-ui', 'worker'])
+      assert.match(stdout, new RegExp(`^  ${service}:$`, 'm'));
+  });
+});
