@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { type DevServer, startDevServer } from '../../scripts/lib/dev-server.ts';
+import { freePort } from '../../scripts/lib/free-port.ts';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli.ts';
 import { TEST_SERVER_ARGS, WORKFLOWS_PATH } from './paths.ts';
 
@@ -19,6 +20,8 @@ export async function globalSetup(): Promise<void> {
   workDir = mkdtempSync(join(tmpdir(), 'kubernaut-temporal-test-'));
   server = await startDevServer({
     cliPath,
+    // The Web UI serves the browser test.
+    uiPort: await freePort(),
     dbFile: join(workDir, 'temporal.db'),
     logFile: join(workDir, 'temporal.log'),
     // Timers fire up to 1 s late by default (history.timerProcessorMaxTimeShift); tests poll every few hundred ms.
@@ -30,6 +33,7 @@ export async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_CLI_PATH = cliPath;
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TEST_TEMPORAL_NAMESPACE = server.namespace;
+  process.env.TEST_TEMPORAL_UI_URL = server.uiUrl;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.TEST_WORK_DIR = workDir;
 }
