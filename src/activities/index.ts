@@ -3,7 +3,7 @@
  * sandbox and production hands them clients pointed at the cluster. Each one is idempotent: retried or re-run after a
  * crash it never creates a second backend resource or credential.
  */
-import { activityInfo, Context, log } from '@temporalio/activity';
+import { activityInfo, Context, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { BackendError, ExecutionError } from '../domain/errors.ts';
 import type { ExecutionHandle, ExecutionRequest, PipelineRunCancelMode, PreparedCredentials, StatusObservation } from '../domain/types.ts';
@@ -51,8 +51,18 @@ function identity(request: ExecutionRequest) {
   return { workflowExecution: `${metadata.namespace}/${metadata.name}`, engine: engineOf(request), targetResource: spec.targetResource };
 }
 
-/** Runs an executor call, turning its errors into Temporal failures and counting backend errors by status. */
-async function run<T>(request: ExecutionRequest, operation: string, body: () => Promise<T>): Promise<T> {
+/**
+ * Runs an executor call, turning its errors into Temporal failures and counting backend errors by status. While it
+ * runs it heartbeats, so that if the worker dies Temporal retries the activity elsewhere after the heartbeat timeout
+ * (seconds) instead of the start-to-close timeout (minutes). Local activities do not heartbeat.
+ */
+async function run<T>(
+  request: ExecutionRequest,
+  operation: string,
+  body: () => Promise<T>,
+  options: { heartbeat?: boolean } = {},
+): Promise<T> {
+  const ticker = options.heartbeat === false ? undefined : setInterval(() => heartbeat(), 1000);
   try {
     return await body();
   } catch (error) {
@@ -65,6 +75,8 @@ async function run<T>(request: ExecutionRequest, operation: string, body: () => 
     const level = error instanceof ExecutionError && !error.retryable ? 'warn' : 'info';
     log[level](`${operation} failed`, { ...identity(request), error: (error as Error).message });
     throw asActivityFailure(error);
+  } finally {
+    clearInterval(ticker);
   }
 }
 
@@ -110,7 +122,7 @@ export function createActivities(dependencies: ActivityDependencies) {
       if (!input.handle)
         throw ApplicationFailure.nonRetryable(`no execution ref set on WFE ${metadata.namespace}/${metadata.name}`, 'ConfigurationError');
       const handle = input.handle;
-      return run(input.request, 'get status', () => registry.get(handle.engine).getStatus(input.request, handle));
+      return run(input.request, 'get status', () => registry.get(handle.engine).getStatus(input.request, handle), { heartbeat: false });
     },
 
     /** Asks a still-running backend to stop (Job delete, PipelineRun cancel, AWX cancel). */

@@ -43,9 +43,11 @@ const FINAL_FAILURES = [
 ];
 
 // Creating may wait up to a minute for a stale resource of the same name to go (#374); transport errors, 5xx and 429
-// are retried with backoff for up to 10 minutes, then the execution fails.
+// are retried with backoff for up to 10 minutes, then the execution fails. Activities heartbeat every second, so a
+// worker that dies mid-call is noticed after 10 s and the call retried elsewhere (it is idempotent).
 const { prepareExecution, createExecution } = proxyActivities<ExecutionActivities>({
   startToCloseTimeout: '2m',
+  heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '10m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: FINAL_FAILURES },
 });
@@ -53,6 +55,7 @@ const { prepareExecution, createExecution } = proxyActivities<ExecutionActivitie
 // Stopping and cleaning up must happen whatever went wrong before: retried for up to 30 minutes.
 const { stopExecution, cleanupExecution } = proxyActivities<ExecutionActivities>({
   startToCloseTimeout: '1m',
+  heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '30m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: FINAL_FAILURES },
 });

@@ -74,6 +74,8 @@ export class AwxSandbox {
   readonly launches: { templateId: number; body: Record<string, unknown> }[] = [];
   /** Scripted failures: the next `times` requests matching method and path get `status`. */
   private readonly scripted: { method: string; path: RegExp; status: number; times: number }[] = [];
+  /** Called after each request is answered (chaos tests kill the worker at chosen moments). */
+  afterRequest?: (method: string, path: string, status: number) => void;
   readonly runner = new JobRunner((id) => this.credentials.has(id));
   private nextId = { credentialType: 100, credential: 1000, template: 50, job: 5000 };
   private server?: Server;
@@ -209,6 +211,7 @@ export class AwxSandbox {
     response.on('finish', () => {
       const key = `${method} ${response.statusCode}`;
       this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+      this.afterRequest?.(method, url.pathname, response.statusCode);
     });
     if (!url.pathname.startsWith('/api/v2/')) return this.send(response, 404, '<h1>Not Found</h1>');
     if (!url.pathname.endsWith('/')) return this.send(response, 301, undefined, { Location: `${url.pathname}/${url.search}` });

@@ -70,6 +70,19 @@ function route(pathname: string): Route | undefined {
   return { resource, namespace, name: rest[1], subresource: rest[2] as 'status' | undefined };
 }
 
+const REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+};
+const scriptedReason = (status: number): string => REASONS[status] ?? 'Unknown';
+
 export class KubeSandbox {
   readonly store = new ObjectStore();
   readonly jobs = new JobController(this.store);
@@ -78,6 +91,10 @@ export class KubeSandbox {
   /** Requests served, by "METHOD status". */
   readonly requests = new Map<string, number>();
   readonly token: string;
+  /** Called after each request is answered (chaos tests kill the worker at chosen moments). */
+  afterRequest?: (method: string, path: string, status: number) => void;
+  /** Scripted failures: the next `times` requests matching method and path get `status`. */
+  private readonly scripted: { method: string; path: RegExp; status: number; times: number }[] = [];
   url = '';
   caPem = '';
   kubeconfigPath?: string;
@@ -154,6 +171,11 @@ export class KubeSandbox {
     return this.store.count(resourceByKind(kind), namespace);
   }
 
+  /** Answers the next `times` requests matching the method and path with `status` (a targeted fault). */
+  failNext(method: string, path: RegExp, status: number, times = 1): void {
+    this.scripted.push({ method, path, status, times });
+  }
+
   /** Lets held Jobs and PipelineRuns finish. */
   release(outcome: SandboxOutcome = 'success', filter?: (name: string) => boolean): number {
     return this.jobs.release(outcome, filter) + this.tekton.release(outcome, filter);
@@ -173,8 +195,24 @@ export class KubeSandbox {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? 'GET';
     const url = new URL(request.url ?? '/', 'https://sandbox');
-    response.on('finish', () => this.count_(method, response.statusCode));
+    response.on('finish', () => {
+      this.count_(method, response.statusCode);
+      this.afterRequest?.(method, url.pathname, response.statusCode);
+    });
     if (request.headers.authorization !== `Bearer ${this.token}`) return this.send(response, 401, statusErrors.unauthorized());
+    const scripted = this.scripted.find((entry) => entry.times > 0 && entry.method === method && entry.path.test(url.pathname));
+    if (scripted) {
+      scripted.times--;
+      return this.send(response, scripted.status, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `scripted ${scripted.status}`,
+        reason: scriptedReason(scripted.status),
+        code: scripted.status,
+      });
+    }
     const fault = url.pathname.startsWith('/_sandbox') ? undefined : this.faults.next();
     if (fault === 'reset') {
       request.socket.destroy();

@@ -1,0 +1,303 @@
+/**
+ * Chaos run: N executions across the three engines (mixed outcomes and dependency Secrets) on a worker running as a
+ * child process, killed with SIGKILL at random moments and right after it creates a credential, launches an AWX job
+ * or creates a Job / PipelineRun; optionally with faults injected into a share of Kubernetes and AWX requests. Then
+ * the invariants: every execution reached the outcome its sandbox convention asked for, exactly one backend resource
+ * per execution, no ephemeral credential or Job / PipelineRun left, and no secret value in any history or log line.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ExecutionClient } from '../../src/client.ts';
+import type { Engine, ExecutionRequest, ExecutionResult } from '../../src/domain/types.ts';
+import { AwxSandbox } from '../../src/sandbox/awx/server.ts';
+import { seededRandom } from '../../src/sandbox/faults.ts';
+import { KubeSandbox } from '../../src/sandbox/kube/server.ts';
+import { PROJECT_ROOT } from './paths.ts';
+
+export interface ChaosOptions {
+  temporalAddress: string;
+  namespace?: string;
+  /** Prebuilt workflow bundle, so a restarted worker is polling within a second or two. */
+  workflowBundlePath: string;
+  perEngine: number;
+  seed: number;
+  /** Share of Kubernetes and AWX requests answered with a 500, a reset connection or a 2 s delay. */
+  faultRate?: number;
+  kills?: boolean;
+  /** Random kills every minKillMs..maxKillMs. */
+  minKillMs?: number;
+  maxKillMs?: number;
+  /** Probability of a kill right after a credential create, an AWX launch or a Job / PipelineRun create. */
+  targetedKillChance?: number;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosReport {
+  seed: number;
+  executions: number;
+  completed: number;
+  failedAsExpected: number;
+  kills: number;
+  targetedKills: number;
+  faultsInjected: number;
+  duplicates: number;
+  orphans: number;
+  lost: number;
+  wrongOutcome: number;
+  secretLeaks: number;
+  durationMs: number;
+  problems: string[];
+}
+
+interface Planned {
+  engine: Engine;
+  request: ExecutionRequest;
+  expectFailure: boolean;
+  workflowId?: string;
+  result?: ExecutionResult;
+}
+
+const run = promisify(execFile);
+const FAILURE_REASONS: Record<Engine, string> = { job: 'BackoffLimitExceeded', tekton: 'Failed', ansible: 'AWXJobFailed' };
+const NAMESPACE = 'kubernaut-workflows';
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const random = seededRandom(options.seed);
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
+  const kube = await KubeSandbox.start({ kubeconfigPath: join(dir, 'kubeconfig') });
+  const awx = await AwxSandbox.start({ tls: true, templates: [{ id: 10, name: 'restart-pod', credentials: [100, 200] }] });
+  const caFile = join(dir, 'awx-ca.pem');
+  writeFileSync(caFile, awx.caPem);
+  if (options.faultRate) {
+    kube.faults.configure({ rate: options.faultRate, seed: options.seed });
+    awx.faults.configure({ rate: options.faultRate, seed: options.seed + 1 });
+  }
+  const secretValues: string[] = [];
+  const secretNames: string[] = [];
+  for (let index = 0; index < 3; index++) {
+    const value = `chaos-secret-${options.seed}-${index}-${random().toString(36).slice(2)}`;
+    secretValues.push(value);
+    secretNames.push(`chaos-creds-${index}`);
+    kube.createSecret(NAMESPACE, `chaos-creds-${index}`, { password: value, username: `user${index}` });
+  }
+  const taskQueue = `chaos-${options.seed}-${Date.now().toString(36)}`;
+  const workerEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_NAMESPACE: options.namespace ?? 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    KUBECONFIG: join(dir, 'kubeconfig'),
+    AWX_URL: awx.url,
+    AWX_TOKEN: awx.token,
+    AWX_CA_FILE: caFile,
+    WORKFLOW_BUNDLE_PATH: options.workflowBundlePath,
+    METRICS_BIND_ADDRESS: 'off',
+    LOG_LEVEL: 'INFO',
+    SHUTDOWN_GRACE_MS: '1000',
+  };
+  const logLines: string[] = [];
+  let worker: ChildProcess | undefined;
+  let kills = 0;
+  let targetedKills = 0;
+  let lastKill = 0;
+  const spawnWorker = (): void => {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'src/worker.ts')], { env: workerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => logLines.push(chunk.toString('utf8')));
+    worker = child;
+  };
+  const kill = (targeted: boolean): void => {
+    if (!worker || Date.now() - lastKill < 1500) return;
+    lastKill = Date.now();
+    worker.kill('SIGKILL');
+    kills++;
+    if (targeted) targetedKills++;
+    spawnWorker();
+  };
+  let killing = options.kills ?? true;
+  const targetedChance = options.targetedKillChance ?? 0.15;
+  const interesting = (method: string, path: string, status: number) =>
+    method === 'POST' && status === 201 && (/\/credentials\/$|\/launch\/$/.test(path) || /\/(jobs|pipelineruns)$/.test(path));
+  const onRequest = (method: string, path: string, status: number) => {
+    if (killing && interesting(method, path, status) && random() < targetedChance) kill(true);
+  };
+  kube.afterRequest = onRequest;
+  awx.afterRequest = onRequest;
+
+  const client = await ExecutionClient.connect({ address: options.temporalAddress, namespace: options.namespace ?? 'default', taskQueue });
+  const planned: Planned[] = [];
+  const problems: string[] = [];
+  try {
+    spawnWorker();
+    for (let index = 0; index < options.perEngine; index++) {
+      for (const engine of ['job', 'tekton', 'ansible'] as const) {
+        const expectFailure = random() < 0.3;
+        const secrets =
+          engine === 'ansible' ? secretNames.slice(0, Math.floor(random() * 3)) : random() < 0.3 ? [secretNames[0] as string] : [];
+        const name = `chaos-${options.seed}-${engine}-${index}`;
+        const request: ExecutionRequest = {
+          workflowExecution: {
+            metadata: { name, namespace: 'kubernaut-system' },
+            spec: {
+              workflowRef: {
+                workflowId: 'chaos',
+                executionBundle: 'quay.io/kubernaut/chaos:1',
+                ...(engine === 'ansible' ? { engineConfig: { playbookPath: 'chaos.yml', jobTemplateName: 'restart-pod' } } : {}),
+              },
+              targetResource: `chaos/Deployment/${name}-${taskQueue}`,
+              parameters: {
+                SANDBOX_DURATION_MS: String(300 + Math.floor(random() * 2500)),
+                ...(expectFailure ? { SANDBOX_OUTCOME: 'failure' } : {}),
+              },
+              executionEngine: engine,
+            },
+          },
+          ...(secrets.length > 0 ? { dependencies: { secrets: secrets.map((secret) => ({ name: secret })) } } : {}),
+          policy: { pollInitialMs: 200, pollMaxMs: 1000, stopGraceMs: 10_000 },
+        };
+        planned.push({ engine, request, expectFailure });
+      }
+    }
+    for (const execution of planned) execution.workflowId = (await client.startExecution(execution.request)).workflowId;
+    log(
+      `chaos: seed ${options.seed}, ${planned.length} executions started on ${taskQueue}${options.faultRate ? `, ${options.faultRate * 100}% faults` : ''}`,
+    );
+
+    const killer = (async () => {
+      const [min, max] = [options.minKillMs ?? 2000, options.maxKillMs ?? 6000];
+      while (killing) {
+        await new Promise((resolve) => setTimeout(resolve, min + random() * (max - min)));
+        if (killing) kill(false);
+      }
+    })();
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), options.timeoutMs ?? 600_000).unref());
+    const results = Promise.all(
+      planned.map(async (execution) => {
+        execution.result = await client.waitForResult(execution.workflowId ?? '');
+      }),
+    );
+    const finished = await Promise.race([results, deadline]);
+    killing = false;
+    await killer;
+    if (finished === 'timeout') problems.push('timed out waiting for executions');
+
+    // Invariants.
+    let duplicates = 0;
+    let lost = 0;
+    let wrongOutcome = 0;
+    let completed = 0;
+    let failedAsExpected = 0;
+    for (const execution of planned) {
+      const id = execution.workflowId ?? '';
+      if (!execution.result) {
+        lost++;
+        problems.push(`${id} (${execution.engine}) never finished`);
+        continue;
+      }
+      const { phase, reason } = execution.result;
+      const expected = execution.expectFailure ? ['Failed', FAILURE_REASONS[execution.engine]] : ['Completed'];
+      if (phase !== expected[0] || (execution.expectFailure && reason !== expected[1])) {
+        wrongOutcome++;
+        problems.push(`${id} (${execution.engine}) ended ${phase}/${reason}: ${execution.result.message}; expected ${expected.join('/')}`);
+      } else if (phase === 'Completed') completed++;
+      else failedAsExpected++;
+      const creates =
+        execution.engine === 'ansible'
+          ? awx
+              .jobsOf(10)
+              .filter((job) =>
+                String((JSON.parse(job.extra_vars) as Record<string, unknown>).KUBERNAUT_EXECUTION_MARKER ?? '').startsWith(`${id}/`),
+              ).length
+          : kube.createCount(execution.engine === 'job' ? 'Job' : 'PipelineRun', NAMESPACE, id);
+      if (creates !== 1) {
+        duplicates += Math.max(0, creates - 1);
+        problems.push(`${id} (${execution.engine}) created ${creates} backend resources`);
+      }
+    }
+    for (const [name, count] of awx.credentialCreates) {
+      if (count > 1) {
+        duplicates += count - 1;
+        problems.push(`credential ${name} created ${count} times`);
+      }
+    }
+    const orphanCredentials = awx.liveEphemeralCredentials();
+    const leftover = kube.count('Job', NAMESPACE) + kube.count('PipelineRun', NAMESPACE);
+    const runningAwxJobs = [...awx.jobs.values()].filter((job) => ['pending', 'waiting', 'running'].includes(job.status)).length;
+    const orphans = orphanCredentials.length + leftover + runningAwxJobs;
+    if (orphans > 0)
+      problems.push(
+        `left behind: ${orphanCredentials.length} ephemeral credentials, ${leftover} Jobs/PipelineRuns, ${runningAwxJobs} running AWX jobs`,
+      );
+
+    // Secret leaks: every run's history and every worker log line.
+    const histories: string[] = [];
+    for await (const execution of client.client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
+      const { stdout } = await run(
+        process.env.TEMPORAL_CLI_PATH ?? 'temporal',
+        [
+          'workflow',
+          'show',
+          '--address',
+          options.temporalAddress,
+          '--namespace',
+          options.namespace ?? 'default',
+          '--workflow-id',
+          execution.workflowId,
+          '--run-id',
+          execution.runId,
+          '--output',
+          'json',
+        ],
+        { maxBuffer: 64 * 1024 * 1024 },
+      );
+      histories.push(stdout);
+    }
+    const haystacks = [...histories, ...logLines];
+    const needles = [...secretValues, ...secretValues.map((value) => Buffer.from(value).toString('base64')), awx.token];
+    const secretLeaks = haystacks.filter((text) => needles.some((needle) => text.includes(needle))).length;
+    if (secretLeaks > 0) problems.push(`${secretLeaks} histories or log chunks hold a secret value`);
+    return {
+      seed: options.seed,
+      executions: planned.length,
+      completed,
+      failedAsExpected,
+      kills,
+      targetedKills,
+      faultsInjected:
+        Object.values(kube.faults.injected).reduce((a, b) => a + b, 0) + Object.values(awx.faults.injected).reduce((a, b) => a + b, 0),
+      duplicates,
+      orphans,
+      lost,
+      wrongOutcome,
+      secretLeaks,
+      durationMs: Date.now() - started,
+      problems,
+    };
+  } finally {
+    killing = false;
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((resolve) => worker?.once('exit', resolve));
+      worker.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      worker.kill('SIGKILL');
+    }
+    await client.close();
+    await kube.stop();
+    await awx.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function formatChaosReport(report: ChaosReport): string {
+  return [
+    `seed ${report.seed}: ${report.executions} executions (${report.completed} completed, ${report.failedAsExpected} failed as asked) in ${(report.durationMs / 1000).toFixed(1)} s`,
+    `kills ${report.kills} (${report.targetedKills} right after a credential / launch / resource create), faults injected ${report.faultsInjected}`,
+    `lost ${report.lost}, duplicates ${report.duplicates}, orphans ${report.orphans}, wrong outcome ${report.wrongOutcome}, secret leaks ${report.secretLeaks}`,
+    ...report.problems.slice(0, 20).map((problem) => `  problem: ${problem}`),
+  ].join('\n');
+}
