@@ -93,7 +93,29 @@ export class AwxHttpClient implements AwxClient {
     return this.token ? text.replaceAll(this.token, '<redacted>') : text;
   }
 
+  /**
+   * One API call. Reads and deletes (idempotent) are retried twice on transport errors, 5xx and 429 with a short
+   * backoff (§9.2 item 22); a POST never is: it may have happened, and only the caller knows how to find out
+   * (the launch is found by its marker, credentials by name).
+   */
   private async call(
+    operation: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    options: { body?: unknown; expect: number[]; sensitiveBody?: boolean; raw?: boolean },
+  ): Promise<{ status: number; json: unknown; text: string }> {
+    const attempts = method === 'POST' ? 1 : 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.callOnce(operation, method, url, options);
+      } catch (error) {
+        if (attempt >= attempts || !(error instanceof AwxError) || !error.retryable) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1) * (0.5 + Math.random())));
+      }
+    }
+  }
+
+  private async callOnce(
     operation: string,
     method: 'GET' | 'POST' | 'DELETE',
     url: string,

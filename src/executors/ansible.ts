@@ -9,7 +9,7 @@ import { isNotFound, type KubeClients, kubeError } from '../clients/kube.ts';
 import { envSegment, mapSecretKeys } from '../domain/awx-credentials.ts';
 import { AWX_ACTIVE_STATES, mapAwxStatus } from '../domain/awx-status.ts';
 import { AWX_EXECUTION_MARKER_VAR, AWX_JOB_REF_PREFIX } from '../domain/constants.ts';
-import { BackendError, ConfigurationError } from '../domain/errors.ts';
+import { BackendError, ConfigurationError, ExecutionError } from '../domain/errors.ts';
 import { buildExtraVars } from '../domain/extra-vars.ts';
 import type { ExecutionHandle, ExecutionRequest, PreparedCredentials, StatusObservation } from '../domain/types.ts';
 import { ensureCredentialType, ensureEphemeralCredential, findExecutionCredentials, withContext } from './ansible-credentials.ts';
@@ -99,7 +99,7 @@ export class AnsibleExecutor implements Executor {
 
   /**
    * One ephemeral credential per dependency Secret, found by name when an earlier attempt made it. When a later Secret
-   * fails, what this attempt created is deleted again before the error goes up (§9.2 item 2).
+   * fails for good, what this attempt created is deleted again before the error goes up (§9.2 item 2).
    */
   async prepare(context: CreateContext): Promise<PreparedCredentials> {
     const secrets = context.request.dependencies?.secrets ?? [];
@@ -127,7 +127,10 @@ export class AnsibleExecutor implements Executor {
         if (credential.created) createdNow.push(credential.id);
       }
     } catch (error) {
-      await Promise.allSettled(createdNow.map((id) => this.awx.deleteCredential(id)));
+      // A failure no retry can fix ends the execution: undo what this attempt made. A transient one is retried, and
+      // the retry finds these credentials by name (the workflow's cleanup deletes them by name in any case).
+      if (error instanceof ExecutionError && !error.retryable)
+        await Promise.allSettled(createdNow.map((id) => this.awx.deleteCredential(id)));
       throw error;
     }
     return { ephemeralCredentialIds: ids, created: createdNow.length };

@@ -49,7 +49,7 @@ const { prepareExecution, createExecution } = proxyActivities<ExecutionActivitie
   startToCloseTimeout: '2m',
   heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '10m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: FINAL_FAILURES },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes: FINAL_FAILURES },
 });
 
 // Stopping and cleaning up must happen whatever went wrong before: retried for up to 30 minutes.
@@ -57,7 +57,7 @@ const { stopExecution, cleanupExecution } = proxyActivities<ExecutionActivities>
   startToCloseTimeout: '1m',
   heartbeatTimeout: '10s',
   scheduleToCloseTimeout: '30m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: FINAL_FAILURES },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: FINAL_FAILURES },
 });
 
 // Status polls are local activities (one marker event each instead of three activity events). A poll that still fails

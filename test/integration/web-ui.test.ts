@@ -76,9 +76,9 @@ describe('Temporal Web UI in headless Chromium: executions found by their search
       // The search attributes are listed on the page (expanded with the "Search Attributes" / metadata section).
       const toggle = page.getByText(/Search Attributes/i).first();
       if (await toggle.count()) await toggle.click().catch(() => undefined);
-      const text = await page.locator('body').innerText();
-      for (const expected of ['ExecutionPhase', 'ExecutionEngine', 'WorkflowExecutionName', wfe])
-        assert.ok(text.includes(expected), `${expected} on the page`);
+      for (const expected of ['ExecutionPhase', 'ExecutionEngine', 'WorkflowExecutionName', wfe]) {
+        await page.getByText(expected).first().waitFor({ timeout: 15_000 });
+      }
       await page.screenshot({ path: `${SCREENSHOTS}execution-${engine}-search-attributes.png`, fullPage: true });
     } finally {
       await page.close();

@@ -188,7 +188,7 @@ export class AwxSandbox {
     return this.runner.release(outcome, filter);
   }
 
-  /** Answers the next `times` requests matching the method and path with `status` (a targeted fault). */
+  /** Answers the next `times` requests matching the method and path (with its query) with `status` (a targeted fault). */
   failNext(method: string, path: RegExp, status: number, times = 1): void {
     this.scripted.push({ method, path, status, times });
   }
@@ -223,7 +223,9 @@ export class AwxSandbox {
         { 'WWW-Authenticate': 'Bearer realm=api authorization_url=/api/o/authorize/' },
       );
     }
-    const scripted = this.scripted.find((entry) => entry.times > 0 && entry.method === method && entry.path.test(url.pathname));
+    const scripted = this.scripted.find(
+      (entry) => entry.times > 0 && entry.method === method && entry.path.test(`${url.pathname}${url.search}`),
+    );
     if (scripted) {
       scripted.times--;
       return this.send(response, scripted.status, {

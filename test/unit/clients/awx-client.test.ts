@@ -197,6 +197,19 @@ describe('AwxHttpClient against the AWX sandbox over HTTPS (reference §6.7, Par
     }
   });
 
+  test('§9.2 item 22: reads and deletes are retried on 5xx; a POST is not (it may have happened)', async () => {
+    fixture.sandbox.failNext('GET', /\/job_templates\/10\/$/, 503, 2);
+    assert.equal((await fixture.awx.getJobTemplate(10))?.id, 10);
+    fixture.sandbox.failNext('GET', /\/job_templates\/10\/$/, 503, 3);
+    await rejectsWithStatus(fixture.awx.getJobTemplate(10), 503, /returned 503/);
+    fixture.sandbox.failNext('POST', /\/launch\/$/, 503, 1);
+    const refused = () => fixture.sandbox.requests.get('POST 503') ?? 0;
+    const before = refused();
+    await rejectsWithStatus(fixture.awx.launchJobTemplate(10, {}), 503, /returned 503/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(refused(), before + 1, 'sent once, not retried');
+  });
+
   test('a transport failure is a retryable error without a status', async () => {
     const nowhere = new AwxHttpClient({ baseUrl: 'https://127.0.0.1:1', token: 't', connectTimeoutMs: 500 });
     try {

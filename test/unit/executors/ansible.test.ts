@@ -172,6 +172,24 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
     assert.equal(awx.sandbox.credentialCreates.get(`kubernaut-ephemeral-${first}-${req.workflowExecution.metadata.name}`), 1);
   });
 
+  test('a transient failure on a later Secret keeps the earlier credential; the retry finds it (one create per name)', async () => {
+    const first = secret({ a: '1' });
+    const second = secret({ b: '2' });
+    const req = request({ secrets: [first, second] });
+    const ctx = context(req);
+    awx.sandbox.failNext('GET', new RegExp(`/credential_types/\\?.*name=kubernaut-secret-${second}`), 503, 3);
+    await assert.rejects(executor.prepare(ctx), (error: Error & { retryable?: boolean }) => error.retryable === true);
+    assert.equal(
+      awx.sandbox.liveEphemeralCredentials().filter((credential) => credential.name.includes(first)).length,
+      1,
+      'kept for the retry',
+    );
+    const prepared = await executor.prepare({ ...ctx, attempt: 2 });
+    assert.equal(prepared.ephemeralCredentialIds.length, 2);
+    for (const name of [first, second])
+      assert.equal(awx.sandbox.credentialCreates.get(`kubernaut-ephemeral-${name}-${req.workflowExecution.metadata.name}`), 1);
+  });
+
   test('§9.2 item 5: a retried prepare finds its credential by name instead of creating a second', async () => {
     const name = secret({ a: '1' });
     const req = request({ secrets: [name] });
@@ -208,7 +226,7 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
   test('§9.2 item 4: an auth error looking up the type is an error, not a create', async () => {
     const name = secret({ a: '1' });
     const typesBefore = awx.sandbox.credentialTypes.size;
-    awx.sandbox.failNext('GET', /\/credential_types\/$/, 403);
+    awx.sandbox.failNext('GET', /\/credential_types\/(\?|$)/, 403);
     await assert.rejects(
       executor.prepare(context(request({ secrets: [name] }))),
       (error: Error & { status?: number }) => error.status === 403,
@@ -267,7 +285,7 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
 
   test('UT-WE-365-005: listing the template credentials refused (403) → degraded launch with the ephemeral ones only', async () => {
     const template = awx.sandbox.addTemplate({ name: `hidden-${uniqueSuffix()}` });
-    awx.sandbox.failNext('GET', /\/job_templates\/\d+\/credentials\/$/, 403);
+    awx.sandbox.failNext('GET', /\/job_templates\/\d+\/credentials\/(\?|$)/, 403);
     const { job, prepared } = await run(request({ jobTemplateName: template.name, secrets: [secret({ a: '1' })] }));
     assert.deepEqual(job?.credentials, prepared.ephemeralCredentialIds);
   });
@@ -276,7 +294,7 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
     const name = secret({ a: '1' });
     const ctx = context(request({ secrets: [name] }));
     const prepared = await executor.prepare(ctx);
-    awx.sandbox.failNext('GET', /\/job_templates\/10\/credentials\/$/, 500);
+    awx.sandbox.failNext('GET', /\/job_templates\/10\/credentials\/(\?|$)/, 500, 3);
     await assert.rejects(executor.create({ ...ctx, prepared }), (error: Error & { retryable?: boolean }) => error.retryable === true);
     const handle = await executor.create({ ...ctx, prepared, attempt: 2 });
     assert.deepEqual(awx.sandbox.jobs.get(handle.awxJobId ?? -1)?.credentials, [100, 200, ...prepared.ephemeralCredentialIds]);
@@ -361,7 +379,7 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
   test('UT-WE-015-035 (made safer): a failed credential delete fails cleanup after trying the rest, so it is retried; nothing leaks', async () => {
     const req = request({ secrets: [secret({ a: '1' }), secret({ b: '2' })] });
     const { ctx, prepared, handle } = await run(req);
-    awx.sandbox.failNext('DELETE', new RegExp(`/credentials/${prepared.ephemeralCredentialIds[0]}/$`), 500);
+    awx.sandbox.failNext('DELETE', new RegExp(`/credentials/${prepared.ephemeralCredentialIds[0]}/$`), 500, 3);
     await assert.rejects(
       executor.cleanup(req, handle, cleanupOptions(ctx, prepared)),
       (error: Error & { retryable?: boolean }) => error.retryable === true,
