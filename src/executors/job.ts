@@ -39,9 +39,15 @@ export class JobExecutor implements Executor {
         if (!body) throw new Error('no Job manifest to create');
         return batch.createNamespacedJob({ namespace, body: body as V1Job });
       },
-      // Background: pods go with the Job; the UID precondition keeps a newer Job of the same name safe.
+      // Background: pods go with the Job; the UID precondition keeps a newer Job of the same name safe. The policy goes
+      // in the DeleteOptions body: with a body, the API server ignores the query parameter (and a Job defaults to
+      // Orphan, leaving its pods running).
       delete: async (uid) => {
-        await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background', body: uid ? { preconditions: { uid } } : {} });
+        await batch.deleteNamespacedJob({
+          name,
+          namespace,
+          body: { propagationPolicy: 'Background', ...(uid ? { preconditions: { uid } } : {}) },
+        });
       },
       isFinished: (job) => isJobFinished(job),
     };

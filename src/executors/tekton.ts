@@ -39,13 +39,13 @@ export class TektonExecutor implements Executor {
         if (!body) throw new Error('no PipelineRun manifest to create');
         return (await custom.createNamespacedCustomObject({ ...at, body })) as PipelineRun;
       },
-      // Background propagation takes the PipelineRun's TaskRuns (and their pods) with it.
+      // Background propagation takes the PipelineRun's TaskRuns (and their pods) with it; in the body, since with a
+      // body the API server ignores the query parameter.
       delete: async (uid) => {
         await custom.deleteNamespacedCustomObject({
           ...at,
           name,
-          propagationPolicy: 'Background',
-          body: uid ? { preconditions: { uid } } : {},
+          body: { propagationPolicy: 'Background', ...(uid ? { preconditions: { uid } } : {}) },
         });
       },
       isFinished: isPipelineRunFinished,

@@ -9,10 +9,13 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { type DevServer, startDevServer } from '../../scripts/lib/dev-server.ts';
 import { freePort } from '../../scripts/lib/free-port.ts';
+import { type RealKube, startRealKube } from '../../scripts/lib/kube-apiserver.ts';
+import { ensureKubeBinaries } from '../../scripts/lib/kube-binaries.ts';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli.ts';
 import { TEST_SERVER_ARGS, WORKFLOWS_PATH } from './paths.ts';
 
 let server: DevServer | undefined;
+let realKube: RealKube | undefined;
 let workDir: string | undefined;
 
 export async function globalSetup(): Promise<void> {
@@ -36,9 +39,18 @@ export async function globalSetup(): Promise<void> {
   process.env.TEST_TEMPORAL_UI_URL = server.uiUrl;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.TEST_WORK_DIR = workDir;
+  // A real kube-apiserver + etcd (built from the Go module proxy) for the contract tests; skipped without Go.
+  const binaries = await ensureKubeBinaries();
+  if (binaries) {
+    realKube = await startRealKube(binaries, join(workDir, 'kube'));
+    process.env.TEST_REAL_KUBE_ADMIN_KUBECONFIG = realKube.adminKubeconfigPath;
+    process.env.TEST_REAL_KUBE_WORKER_KUBECONFIG = realKube.workerKubeconfigPath;
+    process.env.TEST_REAL_KUBE_WORKER_USER = realKube.workerUser;
+  }
 }
 
 export async function globalTeardown(): Promise<void> {
+  await realKube?.stop();
   await server?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 }

@@ -45,7 +45,7 @@ export interface ResourceDefinition extends ResourceNames {
   defaultPropagation: 'Orphan' | 'Background';
   validate(object: KubeObject): Cause[];
   /** Rules for writes through the /status subresource. */
-  validateStatus?(object: KubeObject): Cause[];
+  validateStatus?(object: KubeObject, current: KubeObject): Cause[];
   applyDefaults?(object: KubeObject): void;
 }
 
@@ -134,7 +134,7 @@ export const RESOURCES: ResourceDefinition[] = [
     defaultPropagation: 'Orphan',
     // The name is copied into the pod template's job-name label, which must be ≤ 63 characters.
     validate: (object) => [...common(object, 63), ...validateJobSpec(object)],
-    validateStatus: (object) => validateJobStatus(object),
+    validateStatus: (object, current) => validateJobStatus(object, current),
     applyDefaults: jobDefaults,
   },
   {

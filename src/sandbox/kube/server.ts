@@ -280,16 +280,16 @@ export class KubeSandbox {
       case 'PATCH':
         return [200, this.patch(target as Required<Pick<Route, 'resource' | 'name'>> & Route, body, contentType)];
       case 'DELETE': {
-        const options = body
-          ? (JSON.parse(body) as { propagationPolicy?: Propagation; preconditions?: { uid?: string; resourceVersion?: string } })
-          : {};
-        const propagation = (query.get('propagationPolicy') as Propagation | null) ?? options.propagationPolicy;
+        // DeleteOptions come from the body when there is one, else from the query; never both (as the API server does).
+        const options: { propagationPolicy?: Propagation; preconditions?: { uid?: string } } = body
+          ? JSON.parse(body)
+          : query.get('propagationPolicy')
+            ? { propagationPolicy: query.get('propagationPolicy') as Propagation }
+            : {};
+        const propagation = options.propagationPolicy;
         const current = this.store.get(resource, namespace, name);
         if (options.preconditions?.uid && options.preconditions.uid !== current.metadata.uid) {
-          throw new ApiError({
-            ...statusErrors.conflict(resource, name),
-            message: `Precondition failed: UID in precondition: ${options.preconditions.uid}, UID in object meta: ${current.metadata.uid}`,
-          });
+          throw new ApiError(statusErrors.preconditionFailed(resource, name, options.preconditions.uid, current.metadata.uid ?? ''));
         }
         const { deferred, uid } = this.store.delete(resource, namespace, name, propagation);
         return [200, deferred ?? successStatus(resource, name, uid)];

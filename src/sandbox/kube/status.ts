@@ -44,10 +44,15 @@ export const statusErrors = {
       `Operation cannot be fulfilled on ${qualifiedResource(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
       detailsFor(resource, name),
     ),
-  invalid: (resource: ResourceNames, name: string, causes: { field: string; message: string; reason?: string }[]) => {
+  invalid: (
+    resource: ResourceNames & { custom?: boolean },
+    name: string,
+    causes: { field: string; message: string; reason?: string }[],
+  ) => {
     const texts = causes.map((cause) => `${cause.field}: ${cause.message}`);
     const joined = texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
-    const kindGroup = resource.group ? `${resource.kind}.${resource.group}` : resource.kind;
+    // Built-ins are named by Kind ("Job.batch"), custom resources by resource ("pipelineruns.tekton.dev").
+    const kindGroup = resource.custom ? qualifiedResource(resource) : resource.group ? `${resource.kind}.${resource.group}` : resource.kind;
     return failure(422, 'Invalid', `${kindGroup} "${name}" is invalid: ${joined}`, {
       name,
       ...(resource.group ? { group: resource.group } : {}),
@@ -55,6 +60,13 @@ export const statusErrors = {
       causes: causes.map((cause) => ({ reason: cause.reason ?? 'FieldValueInvalid', message: cause.message, field: cause.field })),
     });
   },
+  preconditionFailed: (resource: ResourceNames, name: string, expected: string, actual: string) =>
+    failure(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${resource.group ? `${resource.kind}.${resource.group}` : resource.kind} "${name}": the UID in the precondition (${expected}) does not match the UID in record (${actual}). The object might have been deleted and then recreated`,
+      { name, ...(resource.group ? { group: resource.group } : {}), kind: resource.kind },
+    ),
   badRequest: (message: string) => failure(400, 'BadRequest', message),
   unauthorized: () => failure(401, 'Unauthorized', 'Unauthorized'),
   forbidden: (message: string) => failure(403, 'Forbidden', message),

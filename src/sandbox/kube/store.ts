@@ -144,7 +144,7 @@ export class ObjectStore {
     if (sentVersion === undefined && resource.custom && subresource === undefined) {
       throw new ApiError(
         statusErrors.invalid(resource, name, [
-          { field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' },
+          { field: 'metadata.resourceVersion', message: 'Invalid value: 0: must be specified for an update' },
         ]),
       );
     }
@@ -170,7 +170,7 @@ export class ObjectStore {
         next.metadata.generation = current.metadata.generation + (JSON.stringify(next.spec) === JSON.stringify(current.spec) ? 0 : 1);
       }
     }
-    const causes = subresource === 'status' ? (resource.validateStatus?.(next) ?? []) : resource.validate(next);
+    const causes = subresource === 'status' ? (resource.validateStatus?.(next, current) ?? []) : resource.validate(next);
     if (causes.length > 0) throw new ApiError(statusErrors.invalid(resource, name, causes));
     next.metadata.resourceVersion = this.nextVersion();
     next.kind = resource.kind;

@@ -70,7 +70,7 @@ export function validateDataKeys(data: unknown, field: string, base64: boolean):
 }
 
 type JobLike = {
-  spec?: { template?: { spec?: { restartPolicy?: string; containers?: unknown[] } } };
+  spec?: { suspend?: boolean; template?: { spec?: { restartPolicy?: string; containers?: unknown[] } } };
   status?: {
     active?: number;
     startTime?: string;
@@ -95,8 +95,8 @@ export function validateJobSpec(job: JobLike): Cause[] {
   return causes;
 }
 
-/** Kubernetes ≥ 1.31 status-write rules for Jobs (reference B3). */
-export function validateJobStatus(job: JobLike): Cause[] {
+/** Kubernetes ≥ 1.31 status-write rules for Jobs (reference B3), and startTime immutable once set while running. */
+export function validateJobStatus(job: JobLike, current?: JobLike): Cause[] {
   const conditions = job.status?.conditions ?? [];
   const isTrue = (type: string) => conditions.some((condition) => condition.type === type && condition.status === 'True');
   const causes: Cause[] = [];
@@ -128,5 +128,12 @@ export function validateJobStatus(job: JobLike): Cause[] {
   }
   if (finished && (job.status?.active ?? 0) > 0)
     causes.push({ field: 'status.active', message: 'Invalid value: active>0 is invalid for finished job' });
+  const previousStart = current?.status?.startTime;
+  if (previousStart && !job.spec?.suspend && job.status?.startTime !== previousStart) {
+    causes.push({
+      field: 'status.startTime',
+      message: `Invalid value: ${JSON.stringify(job.status?.startTime ?? null)}: field is immutable for unsuspended job once set`,
+    });
+  }
   return causes;
 }

@@ -96,11 +96,12 @@ describe('JobExecutor against the sandbox API server (reference §4)', () => {
     try {
       const request = held();
       const handle = await create(request);
-      await writeStatus(handle.resourceName, { active: 1, startTime: new Date() });
+      const startTime = new Date(); // immutable once set, as on Kubernetes
+      await writeStatus(handle.resourceName, { active: 1, startTime });
       let observed = await executor.getStatus(request, handle);
       assert.equal(observed.kind === 'found' && observed.result.phase, 'Running');
       await writeStatus(handle.resourceName, {
-        startTime: new Date(),
+        startTime,
         completionTime: new Date(),
         succeeded: 1,
         conditions: [

@@ -182,7 +182,7 @@ describe('sandbox Kubernetes API server: the contract of reference B1–B4', () 
     const run = (await call('POST', runs, { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name: prName }, spec: {} })).body;
     const unconditional = await call('PUT', `${runs}/${prName}`, { ...run, metadata: { name: prName } });
     assert.equal(unconditional.code, 422);
-    assert.match(unconditional.body.message, /metadata\.resourceVersion: Invalid value: 0x0: must be specified for an update/);
+    assert.match(unconditional.body.message, /metadata\.resourceVersion: Invalid value: 0: must be specified for an update/);
   });
 
   test('PATCH honours the content type: merge, JSON patch; strategic merge on a custom resource → 415', async () => {
@@ -288,6 +288,48 @@ describe('sandbox Kubernetes API server: the contract of reference B1–B4', () 
     await eventually(
       async () => (await call('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=job-name%3D${background}`)).body.items.length === 0,
     );
+  });
+
+  test('DeleteOptions come from the body when there is one: a query propagationPolicy beside a body is ignored (a Job then orphans)', async () => {
+    const name = `body-${uniqueSuffix()}`;
+    await call('POST', jobs, jobBody(name));
+    await eventually(
+      async () => (await call('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=job-name%3D${name}`)).body.items.length === 1,
+    );
+    const deleted = await call('DELETE', `${jobs}/${name}?propagationPolicy=Background`, { kind: 'DeleteOptions', apiVersion: 'v1' });
+    assert.deepEqual(deleted.body.metadata.finalizers, ['orphan'], 'the body without a policy wins: Orphan');
+    const wrongUid = `uid-${uniqueSuffix()}`;
+    const other = `precondition-${uniqueSuffix()}`;
+    await call('POST', jobs, jobBody(other));
+    const refused = await call('DELETE', `${jobs}/${other}`, { propagationPolicy: 'Background', preconditions: { uid: wrongUid } });
+    assert.deepEqual([refused.code, refused.body.reason, refused.body.details.kind], [409, 'Conflict', 'Job']);
+    assert.match(
+      refused.body.message,
+      new RegExp(
+        `^Operation cannot be fulfilled on Job.batch "${other}": the UID in the precondition \\(${wrongUid}\\) does not match the UID in record`,
+      ),
+    );
+  });
+
+  test("a Job's status.startTime is immutable once set (unsuspended), as on Kubernetes", async () => {
+    sandbox.jobs.enabled = false;
+    try {
+      const name = `start-${uniqueSuffix()}`;
+      const created = (await call('POST', jobs, jobBody(name))).body;
+      const first = await call('PUT', `${jobs}/${name}/status`, { ...created, status: { startTime: '2026-01-01T00:00:00Z', active: 1 } });
+      assert.equal(first.code, 200);
+      const moved = await call('PUT', `${jobs}/${name}/status`, {
+        ...first.body,
+        status: { startTime: '2026-01-01T00:00:05Z', active: 1 },
+      });
+      assert.equal(moved.code, 422);
+      assert.match(
+        moved.body.message,
+        /status\.startTime: Invalid value: "2026-01-01T00:00:05Z": field is immutable for unsuspended job once set/,
+      );
+    } finally {
+      sandbox.jobs.enabled = true;
+    }
   });
 
   test('DELETE with Foreground (DeleteOptions body) keeps the object visible until its dependents are gone; 404 when missing', async () => {

@@ -1,0 +1,211 @@
+/**
+ * A real Kubernetes API server for tests: etcd and kube-apiserver (built by kube-binaries.ts) on free loopback ports,
+ * with a generated CA and serving certificate, static tokens for an admin and for the worker's identity, RBAC
+ * authorization, the execution namespace, and CustomResourceDefinitions for Tekton's PipelineRun and TaskRun. No
+ * controller-manager runs: tests play the Job and Tekton controllers by writing status through /status.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, fetch } from 'undici';
+import { stringify } from 'yaml';
+import { createCertificateAuthority } from '../../src/sandbox/tls.ts';
+import { freePorts } from './free-port.ts';
+import type { KubeBinaries } from './kube-binaries.ts';
+
+export interface RealKube {
+  url: string;
+  caPem: string;
+  /** kubeconfig of a cluster admin (system:masters). */
+  adminKubeconfigPath: string;
+  /** kubeconfig of the worker's identity (user "kubernaut-executor", no rights until a RoleBinding grants them). */
+  workerKubeconfigPath: string;
+  workerUser: string;
+  stop(): Promise<void>;
+}
+
+const ADMIN_TOKEN = 'admin-token-for-tests';
+const WORKER_TOKEN = 'worker-token-for-tests';
+
+function started(command: string, args: string[], logFile: string): ChildProcess {
+  const log = openSync(logFile, 'a');
+  const child = spawn(command, args, { stdio: ['ignore', log, log] });
+  closeSync(log);
+  process.once('exit', () => child.kill('SIGKILL'));
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The PipelineRun / TaskRun CRDs: our own schema accepting the fields we send, with the status subresource. */
+function tektonCrd(plural: string, kind: string) {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.tekton.dev` },
+    spec: {
+      group: 'tekton.dev',
+      scope: 'Namespaced',
+      names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List`, categories: ['tekton'] },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: {
+                spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+export async function startRealKube(binaries: KubeBinaries, dir: string): Promise<RealKube> {
+  mkdirSync(dir, { recursive: true });
+  const ca = await createCertificateAuthority('kubernaut-test-kube-ca');
+  const serving = await ca.issue({
+    commonName: 'kube-apiserver',
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default.svc'],
+    ipAddresses: ['127.0.0.1'],
+  });
+  const serviceAccountKey = await ca.issue({ commonName: 'service-accounts' });
+  const files = {
+    ca: join(dir, 'ca.crt'),
+    cert: join(dir, 'apiserver.crt'),
+    key: join(dir, 'apiserver.key'),
+    saKey: join(dir, 'sa.key'),
+    saPub: join(dir, 'sa.pub'),
+    tokens: join(dir, 'tokens.csv'),
+  };
+  writeFileSync(files.ca, ca.certPem);
+  writeFileSync(files.cert, serving.certPem);
+  writeFileSync(files.key, serving.keyPem, { mode: 0o600 });
+  writeFileSync(files.saKey, serviceAccountKey.keyPem, { mode: 0o600 });
+  writeFileSync(files.saPub, createPublicKey(serviceAccountKey.keyPem).export({ type: 'spki', format: 'pem' }));
+  writeFileSync(files.tokens, `${ADMIN_TOKEN},admin,1,system:masters\n${WORKER_TOKEN},kubernaut-executor,2\n`, { mode: 0o600 });
+
+  const [etcdClient, etcdPeer, apiPort] = (await freePorts(3)) as [number, number, number];
+  const etcd = started(
+    binaries.etcd,
+    [
+      '--name',
+      'test',
+      '--data-dir',
+      join(dir, 'etcd'),
+      '--listen-client-urls',
+      `http://127.0.0.1:${etcdClient}`,
+      '--advertise-client-urls',
+      `http://127.0.0.1:${etcdClient}`,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${etcdPeer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${etcdPeer}`,
+      '--initial-cluster',
+      `test=http://127.0.0.1:${etcdPeer}`,
+      '--unsafe-no-fsync',
+    ],
+    join(dir, 'etcd.log'),
+  );
+  const apiserver = started(
+    binaries.kubeApiserver,
+    [
+      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--tls-cert-file=${files.cert}`,
+      `--tls-private-key-file=${files.key}`,
+      `--client-ca-file=${files.ca}`,
+      `--token-auth-file=${files.tokens}`,
+      '--authorization-mode=RBAC',
+      `--service-account-key-file=${files.saPub}`,
+      `--service-account-signing-key-file=${files.saKey}`,
+      '--service-account-issuer=https://kubernetes.default.svc',
+      '--service-cluster-ip-range=10.96.0.0/24',
+      '--enable-priority-and-fairness=false',
+      '--profiling=false',
+      // The kubernetes Service endpoints need a non-loopback address; nothing here uses that Service.
+      '--endpoint-reconciler-type=none',
+      `--cert-dir=${join(dir, 'certs')}`,
+    ],
+    join(dir, 'kube-apiserver.log'),
+  );
+  const url = `https://127.0.0.1:${apiPort}`;
+  const agent = new Agent({ connect: { ca: ca.certPem } });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      dispatcher: agent,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, text: await response.text() };
+  };
+  const stop = async () => {
+    await agent.close();
+    await stopProcess(apiserver);
+    await stopProcess(etcd);
+  };
+  try {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (apiserver.exitCode !== null)
+        throw new Error(`kube-apiserver exited (${apiserver.exitCode}); see ${join(dir, 'kube-apiserver.log')}`);
+      const ready = await call('GET', '/readyz').catch(() => undefined);
+      if (ready?.status === 200) break;
+      if (Date.now() > deadline) throw new Error(`kube-apiserver not ready after 120 s: ${ready?.text}`);
+      await sleep(250);
+    }
+    for (const namespace of ['kubernaut-workflows', 'kubernaut-system'])
+      await call('POST', '/api/v1/namespaces', { metadata: { name: namespace } });
+    for (const [plural, kind] of [
+      ['pipelineruns', 'PipelineRun'],
+      ['taskruns', 'TaskRun'],
+    ] as const) {
+      await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', tektonCrd(plural, kind));
+    }
+    for (;;) {
+      // Established, and their storage initialized (the first lists answer 429 "storage is (re)initializing").
+      const lists = await Promise.all(
+        ['pipelineruns', 'taskruns'].map((plural) => call('GET', `/apis/tekton.dev/v1/namespaces/kubernaut-workflows/${plural}`)),
+      );
+      if (lists.every((list) => list.status === 200)) break;
+      if (Date.now() > deadline) throw new Error('Tekton CRDs not established');
+      await sleep(200);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const kubeconfig = (user: string, token: string) =>
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'real', cluster: { server: url, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') } }],
+      users: [{ name: user, user: { token } }],
+      contexts: [{ name: 'real', context: { cluster: 'real', user, namespace: 'kubernaut-workflows' } }],
+      'current-context': 'real',
+    });
+  const adminKubeconfigPath = join(dir, 'admin.kubeconfig');
+  const workerKubeconfigPath = join(dir, 'worker.kubeconfig');
+  writeFileSync(adminKubeconfigPath, kubeconfig('admin', ADMIN_TOKEN), { mode: 0o600 });
+  writeFileSync(workerKubeconfigPath, kubeconfig('kubernaut-executor', WORKER_TOKEN), { mode: 0o600 });
+  return { url, caPem: ca.certPem, adminKubeconfigPath, workerKubeconfigPath, workerUser: 'kubernaut-executor', stop };
+}
