@@ -16,7 +16,7 @@ import { PROJECT_ROOT } from './lib/paths.ts';
 import { startSandboxes } from './lib/sandboxes.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
 
-const DATA = join(PROJECT_ROOT, '.data');
+const DATA = process.env.KUBERNAUT_DEMO_DATA_DIR ?? join(PROJECT_ROOT, '.data');
 const exitAfterDemo = process.argv.includes('--exit-after-demo');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -110,7 +110,13 @@ try {
       result: await client.waitForResult(execution.workflowId, execution.runId),
     })),
   );
-  for (const { engine, link, result } of results) say(`  ${engine}: ${result.phase} (${result.reason}) ${link}`);
+  for (const { engine, link, result } of results) {
+    const answer = await fetch(link).then(
+      (response) => response.status,
+      (error: Error) => error.message,
+    );
+    say(`  ${engine}: ${result.phase} (${result.reason}) ${link} [Web UI answers ${answer}]`);
+  }
   const completed = results.filter(({ result }) => result.phase === 'Completed').length;
   say(`${completed} executions completed.`);
   say(`Web UI: ${server.uiUrl}/namespaces/${server.namespace}/workflows?query=${encodeURIComponent("WorkflowType='runExecution'")}`);

@@ -35,6 +35,8 @@ export interface ExecutionStatus {
   handle?: ExecutionHandle;
   /** Status polls so far, over all runs of a continue-as-new chain. */
   polls: number;
+  /** The wait before the next poll (the poll interval in force), in milliseconds. */
+  pollDelayMs?: number;
   startedAt: string;
   deadline: string;
   finishedAt?: string;

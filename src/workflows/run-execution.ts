@@ -186,6 +186,7 @@ export async function runExecution(request: ExecutionRequest, continuation?: Con
       const remainingMs = deadlineMs - Date.now(); // workflow time: deterministic in the sandbox
       if (remainingMs <= 0) return { kind: 'timeout' };
       lastDelayMs = nextPollDelay(lastDelayMs, policy);
+      status.pollDelayMs = lastDelayMs;
       await sleep(Math.min(lastDelayMs, remainingMs));
     }
   };

@@ -90,6 +90,8 @@ export class KubeSandbox {
   readonly faults = new FaultInjector();
   /** Requests served, by "METHOD status". */
   readonly requests = new Map<string, number>();
+  /** TLS connections accepted (a client that reuses connections keeps this small). */
+  tlsConnections = 0;
   readonly token: string;
   /** Called after each request is answered (chaos tests kill the worker at chosen moments). */
   afterRequest?: (method: string, path: string, status: number) => void;
@@ -111,6 +113,9 @@ export class KubeSandbox {
     sandbox.caPem = ca.certPem;
     sandbox.server = createServer({ cert: serving.certPem, key: serving.keyPem }, (request, response) => {
       sandbox.handle(request, response).catch((error) => sandbox.send(response, 500, statusErrors.internal((error as Error).message)));
+    });
+    sandbox.server.on('secureConnection', () => {
+      sandbox.tlsConnections++;
     });
     await new Promise<void>((resolve) => sandbox.server?.listen(options.port ?? 0, '127.0.0.1', resolve));
     sandbox.url = `https://127.0.0.1:${(sandbox.server.address() as AddressInfo).port}`;

@@ -33,6 +33,17 @@ describe('JobExecutor against the sandbox API server (reference §4)', () => {
 
   test('UT-WE-014-050: engine is "job"', () => assert.equal(executor.engine, 'job'));
 
+  test('requests reuse TLS connections (client-node alone opened one per request)', async () => {
+    const request = held();
+    const handle = await create(request);
+    const before = fixture.sandbox.tlsConnections;
+    for (let index = 0; index < 40; index++) await executor.getStatus(request, handle);
+    assert.ok(
+      fixture.sandbox.tlsConnections - before <= 2,
+      `${fixture.sandbox.tlsConnections - before} new TLS connections for 40 status reads`,
+    );
+  });
+
   test('UT-WE-014-020: Create returns the wfe- name and the Job exists with the reference shape', async () => {
     const request = held();
     const handle = await create(request);
