@@ -6,7 +6,7 @@ export interface Series {
   points: { x: number; y: number }[];
 }
 
-const escape = (text: string) => text.replace(/[<>&"]/g, (char) => `&#${char.charCodeAt(0)};`);
+const escapeXml = (text: string) => text.replace(/[<>&"]/g, (char) => `&#${char.charCodeAt(0)};`);
 
 export function lineChart(title: string, xLabel: string, left: Series, right: Series): string {
   const [width, height, pad] = [900, 360, 60];
@@ -27,15 +27,15 @@ export function lineChart(title: string, xLabel: string, left: Series, right: Se
     return [
       `<path d="${path}" fill="none" stroke="${series.color}" stroke-width="2"/>`,
       ...ticks,
-      `<text x="${x}" y="${pad - 14}" text-anchor="${side === 'left' ? 'start' : 'end'}" font-size="12" fill="${series.color}">${escape(`${series.label} (${series.unit})`)}</text>`,
+      `<text x="${x}" y="${pad - 14}" text-anchor="${side === 'left' ? 'start' : 'end'}" font-size="12" fill="${series.color}">${escapeXml(`${series.label} (${series.unit})`)}</text>`,
     ].join('\n');
   };
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escape(title)}</text>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(title)}</text>`,
     `<line x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}" stroke="#888"/>`,
-    `<text x="${width / 2}" y="${height - 18}" text-anchor="middle" font-size="12">${escape(xLabel)}</text>`,
+    `<text x="${width / 2}" y="${height - 18}" text-anchor="middle" font-size="12">${escapeXml(xLabel)}</text>`,
     ...[0, 0.25, 0.5, 0.75, 1].map((fraction) => {
       const x = xMin + (xMax - xMin) * fraction;
       return `<text x="${scaleX(x)}" y="${height - pad + 16}" text-anchor="middle" font-size="11">${x.toFixed(0)}</text>`;
