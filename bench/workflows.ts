@@ -1,9 +1,10 @@
 /**
  * Workflows of the benchmark worker: the real runExecution, and the baselines it is measured against in the same run.
  */
-import { proxyActivities, proxyLocalActivities, sleep } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ExecutionActivities } from '../src/activities/index.ts';
 import type { ExecutionRequest, ExecutionResult } from '../src/domain/types.ts';
+import { ExecutionPhaseKey } from '../src/workflows/definitions.ts';
 
 export { runExecution } from '../src/workflows/run-execution.ts';
 
@@ -14,8 +15,12 @@ interface NoopActivities {
 const activities = proxyActivities<NoopActivities>({ startToCloseTimeout: '30s' });
 const localActivities = proxyLocalActivities<NoopActivities>({ startToCloseTimeout: '30s' });
 
-/** The same shape as an execution with `polls` polls (create, polls with timers between them, cleanup), with no-op bodies. */
-export async function baselineWorkflow(polls: number, pollDelayMs: number): Promise<void> {
+/**
+ * The same shape as an execution with `polls` polls (create, polls with timers between them, cleanup), with no-op
+ * bodies; with `phaseUpserts`, also the search attribute updates an execution makes.
+ */
+export async function baselineWorkflow(polls: number, pollDelayMs: number, phaseUpserts = 0): Promise<void> {
+  for (let upsert = 0; upsert < phaseUpserts; upsert++) upsertSearchAttributes([{ key: ExecutionPhaseKey, value: `phase-${upsert}` }]);
   await activities.noop();
   for (let poll = 0; poll < polls; poll++) {
     if (poll > 0) await sleep(pollDelayMs);

@@ -1,8 +1,9 @@
 /**
  * Records the workflow histories the replay test checks (test/histories/*.json): each engine × outcome (success,
  * failure, cancel, timeout, continue-as-new) plus an invalid request, run on a real dev server against the sandboxes.
- * Run it after a deliberate change of workflow behaviour (guarded with patched()), and commit the new files beside the
- * old ones: old histories must keep replaying.   Usage: npm run record-histories
+ * Run it after a deliberate change of workflow behaviour (guarded with patched()): first move the current files into
+ * a sub-folder named for the version they were recorded with (test/histories/v1-initial, …), then record, and commit
+ * both. Old histories must keep replaying.   Usage: npm run record-histories
  */
 
 import { execFile } from 'node:child_process';

@@ -2,7 +2,6 @@
  * The client library other services use to run executions: start (one per target at a time, DD-WE-003), inspect,
  * cancel, wait. Results come back as one ExecutionResult whether the execution completed or failed.
  */
-import { readFileSync } from 'node:fs';
 import {
   CancelledFailure,
   Client,
@@ -19,6 +18,7 @@ import { FailureType } from './domain/errors.ts';
 import { executionResourceName } from './domain/resource-name.ts';
 import type { Engine, ExecutionRequest, ExecutionResult, Phase } from './domain/types.ts';
 import { engineOf, formatValidationProblems, type ValidationProblem, validateExecutionRequest } from './domain/validate.ts';
+import { temporalTlsOptions } from './temporal-tls.ts';
 import {
   DEFAULT_TASK_QUEUE,
   ExecutionEngineKey,
@@ -155,15 +155,7 @@ export class ExecutionClient {
   }
 
   static async connect(options: ConnectOptions = {}): Promise<ExecutionClient> {
-    const tls = options.tls
-      ? {
-          ...(options.tls.serverName ? { serverNameOverride: options.tls.serverName } : {}),
-          ...(options.tls.caFile ? { serverRootCACertificate: readFileSync(options.tls.caFile) } : {}),
-          ...(options.tls.certFile && options.tls.keyFile
-            ? { clientCertPair: { crt: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) } }
-            : {}),
-        }
-      : undefined;
+    const tls = options.tls ? temporalTlsOptions(options.tls) : undefined;
     const connectionOptions: ConnectionOptions = {
       address: options.address ?? 'localhost:7233',
       ...(tls ? { tls } : {}),

@@ -2,13 +2,14 @@
  * The worker process: configuration from the environment, executors for the configured backends, a Temporal Worker
  * on the task queue, Prometheus metrics and JSON logs, and a graceful shutdown on SIGTERM / SIGINT.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, type NativeConnectionOptions, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { ConfigurationProblems, describeConfig, loadConfig, type TemporalConfig, type WorkerConfig } from './config.ts';
 import { createJsonLogger } from './logging.ts';
 import { buildRegistry } from './registry-factory.ts';
+import { temporalTlsOptions } from './temporal-tls.ts';
 
 /** Where the workflow code comes from: a prebuilt bundle (dist/ or WORKFLOW_BUNDLE_PATH), else the sources. */
 export function workflowSource(
@@ -23,15 +24,7 @@ export function workflowSource(
 }
 
 export function connectionOptions(temporal: TemporalConfig): NativeConnectionOptions {
-  const tls = temporal.tls
-    ? {
-        ...(temporal.tls.serverName ? { serverNameOverride: temporal.tls.serverName } : {}),
-        ...(temporal.tls.caFile ? { serverRootCACertificate: readFileSync(temporal.tls.caFile) } : {}),
-        ...(temporal.tls.certFile && temporal.tls.keyFile
-          ? { clientCertPair: { crt: readFileSync(temporal.tls.certFile), key: readFileSync(temporal.tls.keyFile) } }
-          : {}),
-      }
-    : undefined;
+  const tls = temporal.tls ? temporalTlsOptions(temporal.tls) : undefined;
   return { address: temporal.address, ...(tls ? { tls } : {}), ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}) };
 }
 

@@ -16,6 +16,7 @@ import { AwxSandbox } from '../../src/sandbox/awx/server.ts';
 import { seededRandom } from '../../src/sandbox/faults.ts';
 import { KubeSandbox } from '../../src/sandbox/kube/server.ts';
 import { PROJECT_ROOT } from './paths.ts';
+import { stopProcess } from './processes.ts';
 
 export interface ChaosOptions {
   temporalAddress: string;
@@ -280,12 +281,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
   } finally {
     killing = false;
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker?.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      worker.kill('SIGKILL');
-    }
+    if (worker) await stopProcess(worker, 5000);
     await client.close();
     await kube.stop();
     await awx.stop();

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../src/domain/constants.ts';
 import { freePort } from './free-port.ts';
+import { stopProcess } from './processes.ts';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -84,14 +85,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   closeSync(log);
   running.add(child);
   child.once('exit', () => running.delete(child));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopProcess(child);
   try {
     await waitUntilReady(address, namespace, child, options.readyTimeoutMs ?? 90_000);
   } catch (error) {

@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { createCertificateAuthority } from '../../src/sandbox/tls.ts';
 import { freePorts } from './free-port.ts';
 import type { KubeBinaries } from './kube-binaries.ts';
+import { stopProcess } from './processes.ts';
 
 export interface RealKube {
   url: string;
@@ -35,15 +36,6 @@ function started(command: string, args: string[], logFile: string): ChildProcess
   closeSync(log);
   process.once('exit', () => child.kill('SIGKILL'));
   return child;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** The PipelineRun / TaskRun CRDs: our own schema accepting the fields we send, with the status subresource. */

@@ -1,24 +1,13 @@
 /** JobExecutor (engine "job", reference §4): the remediation runs as a batch/v1 Job in the execution namespace. */
 import type { V1Job } from '@kubernetes/client-node';
-import { isNotFound, type KubeClients, kubeError } from '../clients/kube.ts';
+import { isNotFound, kubeError } from '../clients/kube.ts';
 import { LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
 import { isJobFinished, mapJobStatus } from '../domain/job-status.ts';
 import { buildJob } from '../domain/manifests.ts';
 import { diagnoseStuckPod } from '../domain/pod-diagnosis.ts';
-import { executionResourceName } from '../domain/resource-name.ts';
 import type { ExecutionHandle, ExecutionRequest, StatusObservation } from '../domain/types.ts';
 import type { CleanupOptions, CleanupReport, CreateContext, Executor, StopOptions } from './executor.ts';
-import { createOrAdopt, deleteIfOwned, type LockedResource } from './kube-lock.ts';
-
-export interface KubeExecutorOptions {
-  kube: KubeClients;
-  /** The worker's service account for execution pods; the request's executionConfig.serviceAccountName wins. */
-  defaultServiceAccountName?: string;
-  /** How long creation waits for a stale resource of the same name to disappear (#374). */
-  staleDeleteTimeoutMs?: number;
-  /** Fail fast when the pod can never start (bad image, missing Secret); on by default. */
-  detectStuckPods?: boolean;
-}
+import { cleanupLockedResource, createLockedResource, deleteIfOwned, type KubeExecutorOptions, type LockedResource } from './kube-lock.ts';
 
 export class JobExecutor implements Executor {
   readonly engine = 'job' as const;
@@ -53,23 +42,14 @@ export class JobExecutor implements Executor {
     };
   }
 
-  async create(context: CreateContext): Promise<ExecutionHandle> {
-    const { request, executionNamespace } = context;
-    const name = executionResourceName(request.workflowExecution.spec.targetResource);
-    const body = buildJob({
-      request,
-      resourceName: name,
-      executionNamespace,
-      createdByRun: context.createdByRun,
-      executionTimeoutMs: context.executionTimeoutMs,
-      ...(this.options.defaultServiceAccountName ? { defaultServiceAccountName: this.options.defaultServiceAccountName } : {}),
+  create(context: CreateContext): Promise<ExecutionHandle> {
+    return createLockedResource({
+      engine: 'job',
+      context,
+      options: this.options,
+      build: buildJob,
+      locked: (namespace, name, body) => this.locked(namespace, name, body),
     });
-    const { object } = await createOrAdopt(
-      this.locked(executionNamespace, name, body),
-      { workflowExecutionName: request.workflowExecution.metadata.name, createdByRun: context.createdByRun },
-      { staleDeleteTimeoutMs: this.options.staleDeleteTimeoutMs ?? 60_000 },
-    );
-    return { engine: 'job', executionNamespace, resourceName: name, ...(object.metadata?.uid ? { resourceUid: object.metadata.uid } : {}) };
   }
 
   async getStatus(request: ExecutionRequest, handle: ExecutionHandle): Promise<StatusObservation> {
@@ -139,10 +119,7 @@ export class JobExecutor implements Executor {
     );
   }
 
-  async cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport> {
-    if (!options.deleteResource) return { resourceDeleted: false, note: 'kept on request (policy.keepFinishedResource)' };
-    const namespace = handle?.executionNamespace ?? options.executionNamespace;
-    const name = handle?.resourceName ?? executionResourceName(request.workflowExecution.spec.targetResource);
-    return deleteIfOwned(this.locked(namespace, name), request.workflowExecution.metadata.name, handle?.resourceUid);
+  cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport> {
+    return cleanupLockedResource(request, handle, options, (namespace, name) => this.locked(namespace, name));
   }
 }

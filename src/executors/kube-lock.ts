@@ -5,10 +5,23 @@
  * and delete only what this execution owns (#383).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isAlreadyExists, isNotFound, kubeError, kubeStatusOf } from '../clients/kube.ts';
+import { isAlreadyExists, isNotFound, type KubeClients, kubeError, kubeStatusOf } from '../clients/kube.ts';
 import { ANNOTATION_CREATED_BY_RUN, LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
 import { BackendError, ExecutionLockedError } from '../domain/errors.ts';
-import type { CleanupReport } from './executor.ts';
+import type { ManifestInput } from '../domain/manifests.ts';
+import { executionResourceName } from '../domain/resource-name.ts';
+import type { ExecutionHandle, ExecutionRequest } from '../domain/types.ts';
+import type { CleanupOptions, CleanupReport, CreateContext } from './executor.ts';
+
+export interface KubeExecutorOptions {
+  kube: KubeClients;
+  /** The worker's service account for execution pods; the request's executionConfig.serviceAccountName wins. */
+  defaultServiceAccountName?: string;
+  /** How long creation waits for a stale resource of the same name to disappear (#374). */
+  staleDeleteTimeoutMs?: number;
+  /** Fail fast when the pod can never start (bad image, missing Secret); on by default (job engine). */
+  detectStuckPods?: boolean;
+}
 
 export interface KubeObjectLike {
   metadata?: {
@@ -109,7 +122,8 @@ export async function createOrAdopt<T extends KubeObjectLike>(
 
 /**
  * Deletes the object if this execution owns it (#383): a missing object is success; one labelled for another
- * execution, or replaced by a newer object of the same name (another UID), is left alone.
+ * execution, or replaced by a newer object of the same name (another UID), is left alone. With the UID this execution
+ * created, that is one DELETE with a UID precondition; without it (cleanup by key), the label is read and checked.
  */
 export async function deleteIfOwned<T extends KubeObjectLike>(
   resource: LockedResource<T>,
@@ -117,6 +131,18 @@ export async function deleteIfOwned<T extends KubeObjectLike>(
   expectedUid?: string,
 ): Promise<CleanupReport> {
   const where = `${resource.kind} ${resource.namespace}/${resource.name}`;
+  if (expectedUid) {
+    // The UID of the object this execution created is the strongest ownership proof: delete with it as a precondition,
+    // no read needed. 404: already gone; 409: the name now belongs to a newer object, left alone.
+    try {
+      await resource.delete(expectedUid);
+      return { resourceDeleted: true };
+    } catch (error) {
+      if (isNotFound(error)) return { resourceDeleted: false, note: `${where} not found (already deleted)` };
+      if (kubeStatusOf(error) === 409) return { resourceDeleted: false, note: `${where} was replaced by another object: left alone` };
+      throw kubeError(`delete ${where}`, error);
+    }
+  }
   let existing: T;
   try {
     existing = await resource.read();
@@ -142,4 +168,49 @@ export async function deleteIfOwned<T extends KubeObjectLike>(
     throw kubeError(`delete ${where}`, error);
   }
   return { resourceDeleted: true };
+}
+
+/** Builds the execution's object and creates it under the lock; the handle carries its name and UID. */
+export async function createLockedResource<Manifest>(args: {
+  engine: 'job' | 'tekton';
+  context: CreateContext;
+  options: KubeExecutorOptions;
+  build: (input: ManifestInput) => Manifest;
+  locked: (namespace: string, name: string, body: Manifest) => LockedResource<KubeObjectLike>;
+}): Promise<ExecutionHandle> {
+  const { request, executionNamespace, createdByRun, executionTimeoutMs } = args.context;
+  const name = executionResourceName(request.workflowExecution.spec.targetResource);
+  const defaultServiceAccountName = args.options.defaultServiceAccountName;
+  const body = args.build({
+    request,
+    resourceName: name,
+    executionNamespace,
+    createdByRun,
+    executionTimeoutMs,
+    ...(defaultServiceAccountName ? { defaultServiceAccountName } : {}),
+  });
+  const { object } = await createOrAdopt(
+    args.locked(executionNamespace, name, body),
+    { workflowExecutionName: request.workflowExecution.metadata.name, createdByRun },
+    { staleDeleteTimeoutMs: args.options.staleDeleteTimeoutMs ?? 60_000 },
+  );
+  return {
+    engine: args.engine,
+    executionNamespace,
+    resourceName: name,
+    ...(object.metadata?.uid ? { resourceUid: object.metadata.uid } : {}),
+  };
+}
+
+/** Cleanup of a Job / PipelineRun: by the handle, or by key when none reached the workflow; ownership-checked. */
+export function cleanupLockedResource(
+  request: ExecutionRequest,
+  handle: ExecutionHandle | undefined,
+  options: CleanupOptions,
+  locked: (namespace: string, name: string) => LockedResource<KubeObjectLike>,
+): Promise<CleanupReport> {
+  if (!options.deleteResource) return Promise.resolve({ resourceDeleted: false, note: 'kept on request (policy.keepFinishedResource)' });
+  const namespace = handle?.executionNamespace ?? options.executionNamespace;
+  const name = handle?.resourceName ?? executionResourceName(request.workflowExecution.spec.targetResource);
+  return deleteIfOwned(locked(namespace, name), request.workflowExecution.metadata.name, handle?.resourceUid);
 }

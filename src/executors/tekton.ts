@@ -4,11 +4,15 @@ import { isNotFound, kubeError } from '../clients/kube.ts';
 import { LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
 import { buildPipelineRun } from '../domain/manifests.ts';
 import { mapPipelineRunStatus, type PipelineRunLike } from '../domain/pipelinerun-status.ts';
-import { executionResourceName } from '../domain/resource-name.ts';
 import type { ExecutionHandle, ExecutionRequest, StatusObservation } from '../domain/types.ts';
 import type { CleanupOptions, CleanupReport, CreateContext, Executor, StopOptions } from './executor.ts';
-import type { KubeExecutorOptions } from './job.ts';
-import { createOrAdopt, deleteIfOwned, type KubeObjectLike, type LockedResource } from './kube-lock.ts';
+import {
+  cleanupLockedResource,
+  createLockedResource,
+  type KubeExecutorOptions,
+  type KubeObjectLike,
+  type LockedResource,
+} from './kube-lock.ts';
 
 type PipelineRun = PipelineRunLike & KubeObjectLike & { spec?: { status?: string } };
 
@@ -52,28 +56,14 @@ export class TektonExecutor implements Executor {
     };
   }
 
-  async create(context: CreateContext): Promise<ExecutionHandle> {
-    const { request, executionNamespace } = context;
-    const name = executionResourceName(request.workflowExecution.spec.targetResource);
-    const body = buildPipelineRun({
-      request,
-      resourceName: name,
-      executionNamespace,
-      createdByRun: context.createdByRun,
-      executionTimeoutMs: context.executionTimeoutMs,
-      ...(this.options.defaultServiceAccountName ? { defaultServiceAccountName: this.options.defaultServiceAccountName } : {}),
-    });
-    const { object } = await createOrAdopt(
-      this.locked(executionNamespace, name, body),
-      { workflowExecutionName: request.workflowExecution.metadata.name, createdByRun: context.createdByRun },
-      { staleDeleteTimeoutMs: this.options.staleDeleteTimeoutMs ?? 60_000 },
-    );
-    return {
+  create(context: CreateContext): Promise<ExecutionHandle> {
+    return createLockedResource({
       engine: 'tekton',
-      executionNamespace,
-      resourceName: name,
-      ...(object.metadata?.uid ? { resourceUid: object.metadata.uid } : {}),
-    };
+      context,
+      options: this.options,
+      build: buildPipelineRun,
+      locked: (namespace, name, body) => this.locked(namespace, name, body),
+    });
   }
 
   async getStatus(request: ExecutionRequest, handle: ExecutionHandle): Promise<StatusObservation> {
@@ -141,10 +131,7 @@ export class TektonExecutor implements Executor {
     }
   }
 
-  async cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport> {
-    if (!options.deleteResource) return { resourceDeleted: false, note: 'kept on request (policy.keepFinishedResource)' };
-    const namespace = handle?.executionNamespace ?? options.executionNamespace;
-    const name = handle?.resourceName ?? executionResourceName(request.workflowExecution.spec.targetResource);
-    return deleteIfOwned(this.locked(namespace, name), request.workflowExecution.metadata.name, handle?.resourceUid);
+  cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport> {
+    return cleanupLockedResource(request, handle, options, (namespace, name) => this.locked(namespace, name));
   }
 }

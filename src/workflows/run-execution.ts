@@ -9,6 +9,7 @@ import {
   isCancellation,
   makeContinueAsNewFunc,
   metricMeter,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -32,6 +33,9 @@ import {
   TargetResourceKey,
   WorkflowExecutionNameKey,
 } from './definitions.ts';
+
+/** Behaviour changes guarded for replay of older histories (patched → deprecatePatch → removal). */
+const PATCH_PHASE_UPSERTS_ON_CHANGE = 'phase-upserts-on-change';
 
 /** Failures no retry can fix: bad input, lock conflicts, unknown engines, missing dependencies, 4xx answers. */
 const FINAL_FAILURES = [
@@ -92,6 +96,10 @@ function failureOf(error: unknown): { type: string; message: string; nonRetryabl
 
 export async function runExecution(request: ExecutionRequest, continuation?: ContinuationState): Promise<ExecutionResult> {
   const info = workflowInfo();
+  // Executions started before this patch upsert ExecutionPhase on every phase report (even unchanged) and once more
+  // after creating; newer ones only when the phase changes. Checked once, here, for the whole run.
+  const phaseUpsertsOnChangeOnly = patched(PATCH_PHASE_UPSERTS_ON_CHANGE);
+  let publishedPhase = info.typedSearchAttributes.get(ExecutionPhaseKey);
 
   // 1. Validate (pure). Nothing is created for a bad request.
   const problems = validateExecutionRequest(request);
@@ -112,8 +120,11 @@ export async function runExecution(request: ExecutionRequest, continuation?: Con
   setHandler(statusQuery, () => status);
   const setPhase = (result: ExecutionResult): void => {
     Object.assign(status, { phase: result.phase, reason: result.reason, message: result.message, summary: result.summary });
-    if (info.typedSearchAttributes.get(ExecutionPhaseKey) !== result.phase)
-      upsertSearchAttributes([{ key: ExecutionPhaseKey, value: result.phase }]);
+    const stale = phaseUpsertsOnChangeOnly
+      ? publishedPhase !== result.phase
+      : info.typedSearchAttributes.get(ExecutionPhaseKey) !== result.phase;
+    if (stale) upsertSearchAttributes([{ key: ExecutionPhaseKey, value: result.phase }]);
+    publishedPhase = result.phase;
   };
   if (problems.length > 0) {
     const message = `invalid execution request: ${formatValidationProblems(problems)}`;
@@ -204,7 +215,15 @@ export async function runExecution(request: ExecutionRequest, continuation?: Con
         ...(prepared ? { prepared } : {}),
       });
       status.handle = handle;
-      setPhase({ phase: 'Running', reason: 'Created', message: `${engine} execution resource ${handle.resourceName} created` });
+      const created = {
+        phase: 'Running' as const,
+        reason: 'Created',
+        message: `${engine} execution resource ${handle.resourceName} created`,
+      };
+      // The first poll follows at once and sets ExecutionPhase from what it sees: upserting "Running" here as well cost a
+      // visibility write per execution.
+      if (phaseUpsertsOnChangeOnly) Object.assign(status, created);
+      else setPhase(created);
     }
     outcome = await pollUntilDone();
   } catch (error) {

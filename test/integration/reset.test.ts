@@ -20,6 +20,14 @@ describe('temporal workflow reset', () => {
   const cli = (...args: string[]) =>
     run(process.env.TEMPORAL_CLI_PATH ?? 'temporal', [...args, '--address', testServerAddress(), '--namespace', testNamespace()]);
   const policy = { pollInitialMs: 50, pollMaxMs: 200 };
+  /** Resets a run (to a --type or an --event-id) and returns the new run's id once it exists. */
+  const reset = async (workflowId: string, runId: string, point: string[]) => {
+    await cli('workflow', 'reset', '--workflow-id', workflowId, '--run-id', runId, ...point, '--reason', 'reset test');
+    return eventually(async () => {
+      const view = await env.executions.getExecution(workflowId);
+      return view.runId !== runId ? view.runId : undefined;
+    });
+  };
   /** Backend resources created for an execution so far: Job/PipelineRun creates, or AWX jobs launched by any of its runs. */
   const createsOf = (engine: Engine, workflowId: string): number =>
     engine === 'ansible'
@@ -33,22 +41,7 @@ describe('temporal workflow reset', () => {
       const { workflowId, runId } = await env.executions.startExecution(sampleRequest({ engine, policy }));
       assert.equal((await env.executions.waitForResult(workflowId)).phase, 'Completed');
       assert.equal(createsOf(engine, workflowId), 1);
-      await cli(
-        'workflow',
-        'reset',
-        '--workflow-id',
-        workflowId,
-        '--run-id',
-        runId,
-        '--type',
-        'FirstWorkflowTask',
-        '--reason',
-        'reset test',
-      );
-      const newRun = await eventually(async () => {
-        const view = await env.executions.getExecution(workflowId);
-        return view.runId !== runId ? view.runId : undefined;
-      });
+      const newRun = await reset(workflowId, runId, ['--type', 'FirstWorkflowTask']);
       assert.equal((await env.executions.waitForResult(workflowId, newRun)).phase, 'Completed');
       assert.equal(createsOf(engine, workflowId), 2, 'exactly one new backend resource');
       assert.equal(
@@ -70,22 +63,7 @@ describe('temporal workflow reset', () => {
     const created = events.findIndex((event) => event.activityTaskCompletedEventAttributes);
     const resetPoint = events.slice(created).find((event) => event.workflowTaskCompletedEventAttributes);
     assert.ok(resetPoint?.eventId, 'a workflow task after the create');
-    await cli(
-      'workflow',
-      'reset',
-      '--workflow-id',
-      workflowId,
-      '--run-id',
-      runId,
-      '--event-id',
-      String(resetPoint.eventId),
-      '--reason',
-      'reset mid-run',
-    );
-    const newRun = await eventually(async () => {
-      const view = await env.executions.getExecution(workflowId);
-      return view.runId !== runId && view.workflowStatus === 'RUNNING' ? view.runId : undefined;
-    });
+    const newRun = await reset(workflowId, runId, ['--event-id', String(resetPoint.eventId)]);
     await eventually(() => env.kube.sandbox.release('success', (name) => name === workflowId) > 0 || undefined);
     assert.equal((await env.executions.waitForResult(workflowId, newRun)).phase, 'Completed');
     assert.equal(createsOf('job', workflowId), 1, 'created once, before the reset point');

@@ -3,6 +3,7 @@
  * sandbox conventions (SANDBOX_OUTCOME / SANDBOX_DURATION_MS extra vars). Cancel requests end a job as canceled.
  */
 import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome } from '../conventions.ts';
+import { HeldRuns } from '../held-runs.ts';
 import { TimerGroup } from '../kube/clock.ts';
 import { type Job, now } from './model.ts';
 
@@ -10,7 +11,7 @@ const ACTIVE = new Set(['new', 'pending', 'waiting', 'running']);
 
 export class JobRunner {
   private readonly timers = new TimerGroup();
-  private readonly held = new Map<number, (outcome: SandboxOutcome) => void>();
+  private readonly held = new HeldRuns<number>();
   private readonly credentialExists: (id: number) => boolean;
   stepMs = 15;
 
@@ -27,14 +28,7 @@ export class JobRunner {
   }
 
   release(outcome: SandboxOutcome = 'success', filter: (job: number) => boolean = () => true): number {
-    let released = 0;
-    for (const [id, finish] of this.held) {
-      if (!filter(id)) continue;
-      this.held.delete(id);
-      finish(outcome);
-      released++;
-    }
-    return released;
+    return this.held.release(outcome, filter);
   }
 
   private emit(job: Job, event: string, stdout: string): void {
@@ -91,14 +85,14 @@ export class JobRunner {
         this.finish(job, 'successful');
       }
     };
-    if (outcome === 'hold') this.held.set(job.id, finish);
+    if (outcome === 'hold') this.held.hold(job.id, finish);
     else this.timers.after(String(job.id), duration, () => finish(outcome));
   }
 
   private finish(job: Job, status: string): void {
     if (!ACTIVE.has(job.status)) return;
     this.timers.cancel(String(job.id));
-    this.held.delete(job.id);
+    this.held.forget(job.id);
     job.status = status;
     job.failed = ['failed', 'error', 'canceled'].includes(status);
     job.finished = now();
@@ -109,7 +103,7 @@ export class JobRunner {
   cancel(job: Job): boolean {
     if (!ACTIVE.has(job.status)) return false;
     job.canceled_on = now();
-    this.held.delete(job.id);
+    this.held.forget(job.id);
     this.timers.cancel(String(job.id));
     this.timers.after(String(job.id), this.stepMs, () => this.finish(job, 'canceled'));
     return true;

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome } from '../conventions.ts';
+import { HeldRuns } from '../held-runs.ts';
 import { TimerGroup } from './clock.ts';
 import { type KubeObject, resourceByKind } from './resources.ts';
 import type { ObjectStore, StoreEvent } from './store.ts';
@@ -20,13 +21,9 @@ type PodSpec = { containers?: Container[]; volumes?: { name: string; secret?: { 
 
 const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-interface Held {
-  release(outcome: SandboxOutcome): void;
-}
-
 export class JobController {
   private readonly timers = new TimerGroup();
-  private readonly held = new Map<string, Held>();
+  private readonly held = new HeldRuns<string>();
   /** Delay before the controller first acts on a new Job. */
   startDelayMs = 20;
   /** When false the controller ignores new objects, so a test can write status itself as a controller would. */
@@ -41,14 +38,7 @@ export class JobController {
 
   /** Lets held runs (SANDBOX_OUTCOME=hold) finish, with the given outcome. Returns how many were released. */
   release(outcome: SandboxOutcome = 'success', filter: (jobName: string) => boolean = () => true): number {
-    let released = 0;
-    for (const [key, held] of this.held) {
-      if (!filter(key.split('/')[1] ?? '')) continue;
-      this.held.delete(key);
-      held.release(outcome);
-      released++;
-    }
-    return released;
+    return this.held.release(outcome, (key) => filter(key.split('/')[1] ?? ''));
   }
 
   get heldCount(): number {
@@ -66,7 +56,7 @@ export class JobController {
       this.timers.after(key, this.startDelayMs, () => this.start(event.object, key));
     if (event.type === 'DELETED') {
       this.timers.cancel(key);
-      this.held.delete(`${event.object.metadata.namespace}/${event.object.metadata.name}`);
+      this.held.forget(`${event.object.metadata.namespace}/${event.object.metadata.name}`);
     }
   }
 
@@ -170,7 +160,7 @@ export class JobController {
       else this.succeed(job, pod, startTime);
     };
     if (outcome === 'hold') {
-      this.held.set(`${job.metadata.namespace}/${job.metadata.name}`, { release: finish });
+      this.held.hold(`${job.metadata.namespace}/${job.metadata.name}`, finish);
       return;
     }
     this.timers.after(key, durationFrom(env[DURATION_PARAMETER]), () => finish(outcome));
@@ -186,7 +176,7 @@ export class JobController {
     const conditions = (stored?.status?.conditions ?? []) as { status: string }[];
     if (!stored || conditions.some((condition) => condition.status === 'True')) return false;
     this.timers.cancel(this.keyOf(job));
-    this.held.delete(`${job.metadata.namespace}/${job.metadata.name}`);
+    this.held.forget(`${job.metadata.namespace}/${job.metadata.name}`);
     return true;
   }
 

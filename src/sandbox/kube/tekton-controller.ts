@@ -5,6 +5,7 @@
  */
 import { parseDuration } from '../../domain/duration.ts';
 import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome } from '../conventions.ts';
+import { HeldRuns } from '../held-runs.ts';
 import { TimerGroup } from './clock.ts';
 import { type KubeObject, resourceByKind } from './resources.ts';
 import type { ObjectStore, StoreEvent } from './store.ts';
@@ -20,7 +21,7 @@ const condition = (status: string, reason: string, message: string) => [
 
 export class TektonController {
   private readonly timers = new TimerGroup();
-  private readonly held = new Map<string, (outcome: SandboxOutcome) => void>();
+  private readonly held = new HeldRuns<string>();
   private readonly cancelling = new Set<string>();
   startDelayMs = 20;
   /** When false the controller ignores new objects, so a test can write status itself as a controller would. */
@@ -34,14 +35,7 @@ export class TektonController {
   }
 
   release(outcome: SandboxOutcome = 'success', filter: (name: string) => boolean = () => true): number {
-    let released = 0;
-    for (const [key, finish] of this.held) {
-      if (!filter(key.split('/')[1] ?? '')) continue;
-      this.held.delete(key);
-      finish(outcome);
-      released++;
-    }
-    return released;
+    return this.held.release(outcome, (key) => filter(key.split('/')[1] ?? ''));
   }
 
   stop(): void {
@@ -59,7 +53,7 @@ export class TektonController {
     if (event.type === 'DELETED') {
       this.timers.cancel(key);
       this.cancelling.delete(key);
-      this.held.delete(`${run.metadata.namespace}/${run.metadata.name}`);
+      this.held.forget(`${run.metadata.namespace}/${run.metadata.name}`);
       return;
     }
     const requested = run.spec?.status as string | undefined;
@@ -170,7 +164,7 @@ export class TektonController {
         if (failed) this.finish(run, 'False', 'Failed', `Tasks Completed: ${TASKS.length} (Failed: 1, Cancelled 0), Skipped: 0`);
         else this.finish(run, 'True', 'Succeeded', `Tasks Completed: ${TASKS.length} (Failed: 0, Cancelled 0), Skipped: 0`);
       };
-      if (last && result === 'hold') this.held.set(`${run.metadata.namespace}/${run.metadata.name}`, complete);
+      if (last && result === 'hold') this.held.hold(`${run.metadata.namespace}/${run.metadata.name}`, complete);
       else this.timers.after(key, duration / TASKS.length, () => complete(result));
     };
     runTask(0, outcome);
@@ -180,13 +174,13 @@ export class TektonController {
     const stored = this.current(run);
     if (!stored || this.isFinished(stored)) return;
     this.timers.cancel(this.keyOf(run));
-    this.held.delete(`${run.metadata.namespace}/${run.metadata.name}`);
+    this.held.forget(`${run.metadata.namespace}/${run.metadata.name}`);
     this.writeStatus(run, { completionTime: now(), conditions: condition(status, reason, message) });
   }
 
   private cancel(run: KubeObject, mode: string): void {
     this.timers.cancel(this.keyOf(run));
-    this.held.delete(`${run.metadata.namespace}/${run.metadata.name}`);
+    this.held.forget(`${run.metadata.namespace}/${run.metadata.name}`);
     for (const child of (run.status?.childReferences ?? []) as { name: string; pipelineTaskName: string }[]) {
       const taskRun = this.store.tryGet(TASK_RUNS, run.metadata.namespace, child.name);
       const done = ((taskRun?.status?.conditions ?? []) as { status: string }[]).some((entry) => entry.status !== 'Unknown');
