@@ -23,8 +23,10 @@ const { values } = parseArgs({
     cache: { type: 'string', default: '100' },
     /** How long the concurrent executions are held running once all are, in seconds. */
     hold: { type: 'string', default: '60' },
-    /** Comma-separated subset of throughput,history,latency,concurrency (default: all). */
-    only: { type: 'string', default: 'throughput,history,latency,concurrency' },
+    /** Comma-separated subset of throughput,history,latency,concurrency,scale (default: all). */
+    only: { type: 'string', default: 'throughput,history,latency,concurrency,scale' },
+    /** Base name of the result files in bench/results/. */
+    out: { type: 'string', default: 'latest' },
   },
 });
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -63,7 +65,7 @@ try {
   let memorySeries: { x: number; y: number }[] = [];
   if (phases.has('throughput')) {
     const count = Number(values.count);
-    say(`[1/4] throughput: ${count} executions vs ${count} baseline workflows…`);
+    say(`[1/5] throughput: ${count} executions vs ${count} baseline workflows…`);
     for (const prefix of ['warm-base', 'warm-exec']) {
       await harness.startMany(10, 10, (index) =>
         prefix === 'warm-base'
@@ -139,7 +141,7 @@ try {
   //    scaled alike, so the number of polls is the same), against naive fixed 5 s polling.
   if (phases.has('history')) {
     const scale = 30;
-    say(`[2/4] history size: a 10-minute run in ${600 / scale} s (scaled ${scale}×)…`);
+    say(`[2/5] history size: a 10-minute run in ${600 / scale} s (scaled ${scale}×)…`);
     const tenMinutes = String(600_000 / scale);
     await executions.startExecution(
       jobRequest(
@@ -171,7 +173,7 @@ try {
   // 3. Detection latency: from the sandbox marking the Job terminal to the workflow closing, default policy.
   if (phases.has('latency')) {
     const latencyCount = 40;
-    say(`[3/4] detection latency: ${latencyCount} executions of 1–20 s under the default policy…`);
+    say(`[3/5] detection latency: ${latencyCount} executions of 1–20 s under the default policy…`);
     const terminalAt = new Map<string, number>();
     kube.store.onChange((event) => {
       const conditions = (event.object.status?.conditions ?? []) as { type: string; status: string }[];
@@ -216,7 +218,7 @@ try {
   // 4. Concurrency: N executions held running at once on one worker, then released.
   if (phases.has('concurrency')) {
     const concurrency = Number(values.concurrency);
-    say(`[4/4] concurrency: ${concurrency} executions running at once on one worker (cache ${values.cache})…`);
+    say(`[4/5] concurrency: ${concurrency} executions running at once on one worker (cache ${values.cache})…`);
     const memoryFrom = harness.memory.length;
     const idleRssMb = round((harness.memory.at(-1)?.rss ?? 0) / 2 ** 20, 1);
     const startedAt = Date.now();
@@ -285,9 +287,11 @@ try {
   }
 
   // 5. Scale: 10,000 executions in one run.
-  if (values.scale) {
-    say('[5/5] scale: 10,000 executions…');
-    await harness.startMany(10_000, 100, (index) =>
+  if (phases.has('scale')) {
+    // 2,000 by default (a few minutes); --scale runs the full 10,000.
+    const total = values.scale ? 10_000 : 2_000;
+    say(`[5/5] scale: ${total} executions in one run…`);
+    await harness.startMany(total, 100, (index) =>
       executions.startExecution(jobRequest(`scale-${index}`, { SANDBOX_DURATION_MS: '0' }, { pollInitialMs: 1000, pollMaxMs: 1000 }), {
         workflowId: `scale-${index}`,
       }),
@@ -347,9 +351,9 @@ try {
   say('');
   for (const [name, figure, comparison] of rows) say(`${String(name).padEnd(18)} ${String(figure).padEnd(58)} ${comparison}`);
   say(`total ${results.totalSeconds} s`);
-  writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(new URL(`./results/${values.out}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(
-    new URL('./results/latest.svg', import.meta.url),
+    new URL(`./results/${values.out}.svg`, import.meta.url),
     lineChart(
       'Throughput (executions completed per second) and worker RSS under 1,000 concurrent executions',
       'seconds since the phase started',
@@ -357,7 +361,7 @@ try {
       { label: 'worker RSS', unit: 'MB', color: '#d62728', points: memorySeries },
     ),
   );
-  say('wrote bench/results/latest.json and bench/results/latest.svg');
+  say(`wrote bench/results/${values.out}.json and ${values.out}.svg`);
 } finally {
   await harness.stop();
 }
