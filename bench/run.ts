@@ -349,7 +349,16 @@ try {
       : []),
   ];
   say('');
-  for (const [name, figure, comparison] of rows) say(`${String(name).padEnd(18)} ${String(figure).padEnd(58)} ${comparison}`);
+  const measured: Record<string, unknown> = {
+    throughput: t.throughput,
+    'history size': t.historySize,
+    'detection latency': t.detectionLatency,
+    concurrency: t.concurrency,
+    scale: t.scale,
+  };
+  for (const [name, figure, comparison] of rows.filter(([name]) => measured[String(name)] !== undefined)) {
+    say(`${String(name).padEnd(18)} ${String(figure).padEnd(58)} ${comparison}`);
+  }
   say(`total ${results.totalSeconds} s`);
   writeFileSync(new URL(`./results/${values.out}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(
