@@ -116,6 +116,10 @@ export async function runExecution(request: ExecutionRequest, continuation?: Con
     deadline: '',
     continuedAsNew: continuation?.continuedAsNew ?? 0,
     ...(continuation ? { handle: continuation.handle } : {}),
+    // A continued run reports what the previous run last saw until its own first poll.
+    ...(continuation?.lastResult
+      ? { phase: continuation.lastResult.phase, reason: continuation.lastResult.reason, message: continuation.lastResult.message }
+      : {}),
   };
   setHandler(statusQuery, () => status);
   const setPhase = (result: ExecutionResult): void => {
