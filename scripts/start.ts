@@ -11,7 +11,7 @@ import { loadConfig } from '../src/config.ts';
 import type { Engine, ExecutionRequest } from '../src/domain/types.ts';
 import { createWorker, installRuntime } from '../src/worker.ts';
 import { startDevServer } from './lib/dev-server.ts';
-import { freePort } from './lib/free-port.ts';
+import { preferredPort } from './lib/free-port.ts';
 import { PROJECT_ROOT } from './lib/paths.ts';
 import { startSandboxes } from './lib/sandboxes.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
@@ -19,15 +19,6 @@ import { ensureTemporalCli } from './lib/temporal-cli.ts';
 const DATA = process.env.KUBERNAUT_DEMO_DATA_DIR ?? join(PROJECT_ROOT, '.data');
 const exitAfterDemo = process.argv.includes('--exit-after-demo');
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function portOr(preferred: number): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => freePort().then(resolve));
-    probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolve(preferred)));
-  });
-}
 
 const stops: (() => Promise<void>)[] = [];
 let stopping = false;
@@ -46,8 +37,8 @@ process.on('SIGTERM', () => void shutdown(0));
 
 try {
   const cliPath = await ensureTemporalCli();
-  const port = await portOr(Number(process.env.TEMPORAL_PORT ?? 7233));
-  const uiPort = await portOr(Number(process.env.TEMPORAL_UI_PORT ?? port + 1000));
+  const port = await preferredPort(Number(process.env.TEMPORAL_PORT ?? 7233));
+  const uiPort = await preferredPort(Number(process.env.TEMPORAL_UI_PORT ?? port + 1000));
   say(`Starting the Temporal dev server on 127.0.0.1:${port} (Web UI on ${uiPort}, state in .data/)…`);
   const server = await startDevServer({
     cliPath,
@@ -67,7 +58,7 @@ try {
     ...process.env,
     TEMPORAL_ADDRESS: server.address,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
-    METRICS_BIND_ADDRESS: process.env.METRICS_BIND_ADDRESS ?? `127.0.0.1:${await portOr(9464)}`,
+    METRICS_BIND_ADDRESS: process.env.METRICS_BIND_ADDRESS ?? `127.0.0.1:${await preferredPort(9464)}`,
     ...(useRealKube || !sandboxes ? {} : { KUBECONFIG: sandboxes.kubeconfigPath }),
     ...(useRealAwx || !sandboxes ? {} : { AWX_URL: sandboxes.awx.url, AWX_TOKEN: sandboxes.awx.token, AWX_CA_FILE: sandboxes.awxCaFile }),
   };

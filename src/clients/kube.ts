@@ -32,7 +32,11 @@ function shareDispatchers(config: KubeConfig): KubeConfig {
   const create = target.createDispatcher.bind(config);
   const cache = new Map<string, unknown>();
   target.createDispatcher = (cluster, agentOptions) => {
-    const key = JSON.stringify([cluster, agentOptions], (_name, value) => (Buffer.isBuffer(value) ? value.toString('base64') : value));
+    // Buffers (CA, client certificate) as base64: JSON.stringify would call their toJSON first, spelling every byte.
+    const options = Object.fromEntries(
+      Object.entries(agentOptions).map(([name, value]) => [name, Buffer.isBuffer(value) ? value.toString('base64') : value]),
+    );
+    const key = JSON.stringify([cluster, options]);
     if (!cache.has(key)) cache.set(key, create(cluster, agentOptions));
     return cache.get(key);
   };
