@@ -10,6 +10,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { type ConnectOptions, ExecutionClient, ExecutionLockedError, InvalidExecutionRequestError, type ListFilter } from './client.ts';
+import { parseDuration } from './domain/duration.ts';
 import {
   ENGINES,
   type Engine,
@@ -114,7 +115,10 @@ function connectOptions(options: GlobalOptions): ConnectOptions {
 
 function printResult(output: GlobalOptions['output'], workflowId: string, result: ExecutionResult, write: (text: string) => void): number {
   if (output === 'json') write(`${JSON.stringify({ workflowId, ...result }, null, 2)}\n`);
-  else write(`${workflowId}: ${result.phase} (${result.reason}) ${result.message}\n`);
+  else {
+    write(`${workflowId}: ${result.phase} (${result.reason}) ${result.message}\n`);
+    if (result.cleanup) write(`cleanup incomplete, left for the orphan sweeper: ${result.cleanup.left.join(', ')}\n`);
+  }
   return result.phase === 'Completed' ? EXIT.ok : EXIT.failed;
 }
 
@@ -216,6 +220,9 @@ Examples:
                 ? [
                     `status:   ${status.phase} (${status.reason}) ${status.message}`,
                     `resource: ${status.handle ? `${status.handle.executionNamespace}/${status.handle.resourceName}` : '-'}   polls: ${status.polls}   cleanup: ${status.cleanup?.state ?? '-'}`,
+                    ...(status.cleanup?.left?.length
+                      ? [`left:     ${status.cleanup.left.join(', ')} (the orphan sweeper removes it)`]
+                      : []),
                   ]
                 : []),
               `started:  ${view.startTime.toISOString()}${view.closeTime ? `   closed: ${view.closeTime.toISOString()}` : ''}`,
@@ -273,6 +280,27 @@ Examples:
               `${view.workflowId}  ${view.workflowStatus.padEnd(10)} ${String(view.engine).padEnd(8)} ${String(view.phase).padEnd(10)} ${view.workflowExecutionName}  ${view.targetResource}\n`,
             );
         return EXIT.ok;
+      }),
+    );
+
+  program
+    .command('sweep')
+    .description('run one orphan sweep now: remove what executions without an open run left behind, and print the report')
+    .option('--grace <duration>', 'leave anything younger than this alone (e.g. 10m; 0s takes everything)', '10m')
+    .action(async (flags: { grace: string }) =>
+      withClient(async (client, options) => {
+        const graceMs = parseDuration(flags.grace);
+        if (graceMs === undefined) throw new UsageError(`--grace: "${flags.grace}" is not a duration such as 10m or 0s`);
+        const report = await client.sweepOrphans({ graceMs });
+        if (options.output === 'json') io.out(`${JSON.stringify(report, null, 2)}\n`);
+        else {
+          io.out(
+            `examined ${report.examined}: removed ${report.removed.length}, failed ${report.failed.length}, owned by open runs ${report.ownedByOpenRuns}, too young ${report.tooYoung}${report.truncated ? ' (more left for the next sweep)' : ''}\n`,
+          );
+          for (const item of report.removed) io.out(`removed ${item.kind} ${item.name} (execution ${item.workflowId})\n`);
+          for (const item of report.failed) io.out(`failed  ${item.kind} ${item.name}: ${item.error}\n`);
+        }
+        return report.failed.length > 0 ? EXIT.failed : EXIT.ok;
       }),
     );
 

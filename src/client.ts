@@ -18,19 +18,22 @@ import { FailureType } from './domain/errors.ts';
 import { executionResourceName } from './domain/resource-name.ts';
 import type { Engine, ExecutionRequest, ExecutionResult, Phase } from './domain/types.ts';
 import { engineOf, formatValidationProblems, type ValidationProblem, validateExecutionRequest } from './domain/validate.ts';
+import type { SweepInput } from './sweeper/activities.ts';
+import type { SweepReport } from './sweeper/sweeper.ts';
 import { temporalTlsOptions } from './temporal-tls.ts';
 import {
   DEFAULT_TASK_QUEUE,
   ExecutionEngineKey,
   ExecutionPhaseKey,
   type ExecutionStatus,
+  SWEEP_WORKFLOW_TYPE,
   statusQuery,
   TargetResourceKey,
   WORKFLOW_TYPE,
   WorkflowExecutionNameKey,
 } from './workflows/definitions.ts';
 
-export type { ExecutionStatus };
+export type { ExecutionStatus, SweepInput, SweepReport };
 export { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE };
 
 /** The request was refused before anything started; `problems` name each bad field. */
@@ -178,7 +181,15 @@ export class ExecutionClient {
     const problems = validateExecutionRequest(request);
     if (problems.length > 0) throw new InvalidExecutionRequestError(problems);
     const { metadata, spec } = request.workflowExecution;
-    const workflowId = options.workflowId ?? executionResourceName(spec.targetResource);
+    const workflowId = executionResourceName(spec.targetResource);
+    // Any other ID would let two executions run on one target at once; the workflow refuses it too.
+    if (options.workflowId !== undefined && options.workflowId !== workflowId)
+      throw new InvalidExecutionRequestError([
+        {
+          field: 'workflowId',
+          message: `must be the target's execution name "${workflowId}" (wfe- + sha256 of spec.targetResource), got "${options.workflowId}": leave it out`,
+        },
+      ]);
     try {
       const handle = await this.client.workflow.start(WORKFLOW_TYPE, {
         taskQueue: this.taskQueue,
@@ -224,6 +235,18 @@ export class ExecutionClient {
     } catch (error) {
       return resultFromFailure(error);
     }
+  }
+
+  /**
+   * Runs one orphan sweep now and returns its report: removes what executions without an open run left behind
+   * (after a terminate, a reset, a cleanup that gave up). graceMs 0 also takes what was made a moment ago.
+   */
+  async sweepOrphans(input: SweepInput = {}): Promise<SweepReport> {
+    return this.client.workflow.execute(SWEEP_WORKFLOW_TYPE, {
+      taskQueue: this.taskQueue,
+      workflowId: `kubernaut-sweep-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      args: [input],
+    });
   }
 
   /** Executions matching a filter, newest first. */

@@ -25,6 +25,21 @@ export interface KubeConfigSource {
   token?: string;
   caFile?: string;
   insecureSkipTlsVerify: boolean;
+  /** Headers and body timeout of each API request. */
+  requestTimeoutMs?: number;
+}
+
+/** The orphan sweeper: a Temporal Schedule that runs the sweepOrphans workflow. */
+export interface SweeperConfig {
+  /** Create (or keep) the schedule at worker start. */
+  schedule: boolean;
+  intervalMs: number;
+  /** Leave anything younger than this alone (a create may be in flight). */
+  graceMs: number;
+  /** Namespaces whose Jobs / PipelineRuns are swept (the execution namespace and any extra). */
+  namespaces: string[];
+  /** At most this many deletions or cancellations per sweep. */
+  maxActions: number;
 }
 
 export interface AwxConfig {
@@ -53,6 +68,9 @@ export interface WorkerConfig {
   maxConcurrentWorkflowTasks: number;
   maxCachedWorkflows?: number;
   shutdownGraceMs: number;
+  /** ttlSecondsAfterFinished of Jobs: a safety net far beyond any outage the workflow should ride out. */
+  jobTtlSecondsAfterFinished: number;
+  sweeper: SweeperConfig;
 }
 
 export class ConfigurationProblems extends Error {
@@ -165,6 +183,21 @@ function awxConfig(reader: Reader): AwxConfig | undefined {
   };
 }
 
+function sweeperConfig(reader: Reader, executionNamespace: string): SweeperConfig {
+  const extra = (reader.text('SWEEPER_NAMESPACES') ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of extra) if (!isDnsLabel(name)) reader.problems.push(`SWEEPER_NAMESPACES: "${name}" is not a namespace name`);
+  return {
+    schedule: reader.flag('SWEEPER_SCHEDULE', true),
+    intervalMs: reader.integer('SWEEPER_INTERVAL_MS', 5 * 60_000, 10_000, 86_400_000),
+    graceMs: reader.integer('SWEEPER_GRACE_MS', 10 * 60_000, 0, 7 * 86_400_000),
+    namespaces: [...new Set([executionNamespace, ...extra])],
+    maxActions: reader.integer('SWEEPER_MAX_ACTIONS', 200, 1, 10_000),
+  };
+}
+
 export function loadConfig(env: Env = process.env): WorkerConfig {
   const reader = new Reader(env);
   const address = hostPort(reader, 'TEMPORAL_ADDRESS', 'localhost:7233') ?? 'localhost:7233';
@@ -245,7 +278,10 @@ export function loadConfig(env: Env = process.env): WorkerConfig {
     maxConcurrentWorkflowTasks: reader.integer('MAX_CONCURRENT_WORKFLOW_TASKS', 40, 1, 10_000),
     ...(maxCached === undefined ? {} : { maxCachedWorkflows: maxCached }),
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    jobTtlSecondsAfterFinished: reader.integer('JOB_TTL_SECONDS_AFTER_FINISHED', 7 * 86_400, 600, 365 * 86_400),
+    sweeper: sweeperConfig(reader, executionNamespace),
   };
+  if (config.kube) config.kube.requestTimeoutMs = reader.integer('KUBE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
   if (reader.problems.length > 0) throw new ConfigurationProblems(reader.problems);
   return config;
 }
@@ -260,5 +296,7 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
     executionNamespace: config.executionNamespace,
     serviceAccountName: config.serviceAccountName,
     metricsBindAddress: config.metricsBindAddress ?? 'off',
+    jobTtlSecondsAfterFinished: config.jobTtlSecondsAfterFinished,
+    sweeper: config.sweeper,
   };
 }

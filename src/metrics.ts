@@ -8,6 +8,10 @@ export const METRIC = {
   executionsStarted: 'kubernaut_executions_started',
   executionsFinished: 'kubernaut_executions_finished',
   cleanupFailures: 'kubernaut_cleanup_failures',
+  /** Executions that ended with something left for the orphan sweeper. */
+  cleanupIncomplete: 'kubernaut_cleanup_incomplete',
+  sweeperDeleted: 'kubernaut_sweeper_removed',
+  sweeperFailures: 'kubernaut_sweeper_failures',
   credentialsCreated: 'kubernaut_ephemeral_credentials_created',
   credentialsDeleted: 'kubernaut_ephemeral_credentials_deleted',
   orphanedCredentialsFound: 'kubernaut_orphaned_credentials_found',

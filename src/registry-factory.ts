@@ -1,5 +1,6 @@
 /** The executors this worker runs, built from what its configuration gives access to. */
 import { AwxHttpClient } from './clients/awx.ts';
+import type { AwxClient } from './clients/awx-types.ts';
 import { createKubeClients, type KubeClients, loadKubeConfig } from './clients/kube.ts';
 import type { WorkerConfig } from './config.ts';
 import { AnsibleExecutor } from './executors/ansible.ts';
@@ -10,6 +11,7 @@ import { TektonExecutor } from './executors/tekton.ts';
 export interface BuiltRegistry {
   registry: ExecutorRegistry;
   kube?: KubeClients;
+  awx?: AwxClient;
   close(): Promise<void>;
 }
 
@@ -17,9 +19,14 @@ export async function buildRegistry(config: WorkerConfig): Promise<BuiltRegistry
   const registry = new ExecutorRegistry();
   const closers: (() => Promise<void>)[] = [];
   let kube: KubeClients | undefined;
+  let awxClient: AwxClient | undefined;
   if (config.kube) {
     kube = createKubeClients(loadKubeConfig(config.kube));
-    const options = { kube, defaultServiceAccountName: config.serviceAccountName };
+    const options = {
+      kube,
+      defaultServiceAccountName: config.serviceAccountName,
+      jobTtlSecondsAfterFinished: config.jobTtlSecondsAfterFinished,
+    };
     if (config.engines.includes('job')) registry.register(new JobExecutor(options));
     if (config.engines.includes('tekton')) registry.register(new TektonExecutor(options));
   }
@@ -32,8 +39,16 @@ export async function buildRegistry(config: WorkerConfig): Promise<BuiltRegistry
       ...(config.awx.apiPath ? { apiPath: config.awx.apiPath } : {}),
       ...(config.awx.caFile ? { caFile: config.awx.caFile } : {}),
     });
-    registry.register(new AnsibleExecutor({ awx, organizationId: config.awx.organizationId, ...(kube ? { kube } : {}) }));
+    registry.register(
+      new AnsibleExecutor({ awx, organizationId: config.awx.organizationId, maskValues: [config.awx.token], ...(kube ? { kube } : {}) }),
+    );
     closers.push(() => awx.close());
+    awxClient = awx;
   }
-  return { registry, ...(kube ? { kube } : {}), close: async () => void (await Promise.all(closers.map((close) => close()))) };
+  return {
+    registry,
+    ...(kube ? { kube } : {}),
+    ...(awxClient ? { awx: awxClient } : {}),
+    close: async () => void (await Promise.all(closers.map((close) => close()))),
+  };
 }

@@ -4,11 +4,15 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { ConfigurationProblems, describeConfig, loadConfig, type TemporalConfig, type WorkerConfig } from './config.ts';
 import { createJsonLogger } from './logging.ts';
 import { buildRegistry } from './registry-factory.ts';
+import { createSweeperActivities } from './sweeper/activities.ts';
+import { ensureSweeperSchedule } from './sweeper/schedule.ts';
+import { OrphanSweeper } from './sweeper/sweeper.ts';
 import { temporalTlsOptions } from './temporal-tls.ts';
 
 /** Where the workflow code comes from: a prebuilt bundle (dist/ or WORKFLOW_BUNDLE_PATH), else the sources. */
@@ -31,6 +35,9 @@ export function connectionOptions(temporal: TemporalConfig): NativeConnectionOpt
 export interface RunningWorker {
   worker: Worker;
   connection: NativeConnection;
+  client: Client;
+  /** What the worker did about the orphan sweeper's schedule at start. */
+  sweeperSchedule: 'created' | 'exists' | 'off' | `failed: ${string}`;
   /** Runs until shutdown; resolves after a graceful drain. */
   run(): Promise<void>;
   close(): Promise<void>;
@@ -40,12 +47,24 @@ export interface RunningWorker {
 export async function createWorker(config: WorkerConfig, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
   const built = await buildRegistry(config);
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  // The sweeper asks Temporal whether an orphan's execution still has an open run.
+  const clientConnection = await Connection.connect(connectionOptions(config.temporal));
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const sweeper = new OrphanSweeper({
+    temporal: client,
+    namespaces: config.sweeper.namespaces,
+    ...(built.kube ? { kube: built.kube } : {}),
+    ...(built.awx ? { awx: built.awx } : {}),
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...workflowSource(),
-    activities: createActivities({ registry: built.registry, defaultExecutionNamespace: config.executionNamespace }),
+    activities: {
+      ...createActivities({ registry: built.registry, defaultExecutionNamespace: config.executionNamespace }),
+      ...createSweeperActivities(sweeper, config.sweeper),
+    },
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentLocalActivityExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
@@ -55,9 +74,16 @@ export async function createWorker(config: WorkerConfig, overrides: Partial<Work
   });
   const close = async () => {
     await connection.close();
+    await clientConnection.close();
     await built.close();
   };
-  return { worker, connection, run: () => worker.run(), close };
+  // A schedule that cannot be created (no permission on the namespace) must not stop executions: the worker says so.
+  const sweeperSchedule = config.sweeper.schedule
+    ? await ensureSweeperSchedule(client, { taskQueue: config.temporal.taskQueue, ...config.sweeper }).catch(
+        (error: Error) => `failed: ${error.message}` as const,
+      )
+    : 'off';
+  return { worker, connection, client, sweeperSchedule, run: () => worker.run(), close };
 }
 
 /** Installs the runtime: JSON logs and the Prometheus endpoint (Temporal's metrics and ours). */
@@ -86,7 +112,15 @@ async function main(): Promise<void> {
   const logger = Runtime.instance().logger;
   logger.info('kubernaut execution worker starting', describeConfig(config));
   const running = await createWorker(config);
-  logger.info('worker polling', { taskQueue: config.temporal.taskQueue, engines: config.engines });
+  if (running.sweeperSchedule.startsWith('failed'))
+    logger.warn('orphan sweeper schedule not created: run `kubernaut-exec sweep` by hand or fix the permission', {
+      error: running.sweeperSchedule,
+    });
+  logger.info('worker polling', {
+    taskQueue: config.temporal.taskQueue,
+    engines: config.engines,
+    sweeperSchedule: running.sweeperSchedule,
+  });
   try {
     await running.run(); // Runtime handles SIGINT/SIGTERM: the worker stops polling and drains.
   } finally {

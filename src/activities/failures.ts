@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ExecutionError } from '../domain/errors.ts';
+import { CleanupIncompleteError, ExecutionError } from '../domain/errors.ts';
 
 /**
  * Executor errors as Temporal failures: the error's type becomes the failure type, and whether Temporal retries follows
@@ -10,11 +10,12 @@ export function asActivityFailure(error: unknown): unknown {
   if (error instanceof ApplicationFailure) return error;
   if (error instanceof ExecutionError) {
     const status = (error as ExecutionError & { status?: number }).status;
+    const left = error instanceof CleanupIncompleteError ? { left: error.left } : {};
     return ApplicationFailure.create({
       message: error.message,
       type: error.type,
       nonRetryable: !error.retryable,
-      details: status === undefined ? [] : [{ status }],
+      details: status === undefined && !left.left ? [] : [{ ...(status === undefined ? {} : { status }), ...left }],
     });
   }
   return error;

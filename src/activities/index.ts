@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { BackendError, ExecutionError } from '../domain/errors.ts';
 import type { ExecutionHandle, ExecutionRequest, PipelineRunCancelMode, PreparedCredentials, StatusObservation } from '../domain/types.ts';
 import { engineOf } from '../domain/validate.ts';
-import type { CleanupReport } from '../executors/executor.ts';
+import type { CleanupPart, CleanupReport } from '../executors/executor.ts';
 import type { ExecutorRegistry } from '../executors/registry.ts';
 import { count, METRIC } from '../metrics.ts';
 import { asActivityFailure } from './failures.ts';
@@ -84,6 +84,29 @@ export function createActivities(dependencies: ActivityDependencies) {
   const { registry } = dependencies;
   const namespaceOf = (request: ExecutionRequest) => request.executionNamespace ?? dependencies.defaultExecutionNamespace;
 
+  async function cleanup(input: CleanupInput, parts: CleanupPart): Promise<CleanupReport> {
+    const meter = Context.current().metricMeter;
+    const engine = engineOf(input.request);
+    try {
+      const report = await run(input.request, `cleanup (${parts})`, () =>
+        registry.get(input.handle?.engine ?? engine).cleanup(input.request, input.handle, {
+          deleteResource: input.deleteResource,
+          executionNamespace: input.handle?.executionNamespace ?? namespaceOf(input.request),
+          createdByRun: input.createdByRun,
+          parts,
+          ...(input.prepared ? { prepared: input.prepared } : {}),
+        }),
+      );
+      count(meter, METRIC.credentialsDeleted, report.credentialsDeleted ?? 0, { engine });
+      count(meter, METRIC.orphanedCredentialsFound, report.orphanedCredentialsFound ?? 0, { engine });
+      log.info('execution cleaned up', { ...identity(input.request), parts, ...report });
+      return report;
+    } catch (error) {
+      count(meter, METRIC.cleanupFailures, 1, { engine });
+      throw error;
+    }
+  }
+
   return {
     /** AWX: ensures this execution's ephemeral credentials exist (found by name on a retry). */
     async prepareExecution(input: CreateInput): Promise<PreparedCredentials> {
@@ -133,27 +156,19 @@ export function createActivities(dependencies: ActivityDependencies) {
       });
     },
 
-    /** Deletes what the execution left: its resource (unless kept) and, for AWX, its ephemeral credentials. */
-    async cleanupExecution(input: CleanupInput): Promise<CleanupReport> {
-      const meter = Context.current().metricMeter;
-      const engine = engineOf(input.request);
-      try {
-        const report = await run(input.request, 'cleanup', () =>
-          registry.get(input.handle?.engine ?? engine).cleanup(input.request, input.handle, {
-            deleteResource: input.deleteResource,
-            executionNamespace: input.handle?.executionNamespace ?? namespaceOf(input.request),
-            createdByRun: input.createdByRun,
-            ...(input.prepared ? { prepared: input.prepared } : {}),
-          }),
-        );
-        count(meter, METRIC.credentialsDeleted, report.credentialsDeleted ?? 0, { engine });
-        count(meter, METRIC.orphanedCredentialsFound, report.orphanedCredentialsFound ?? 0, { engine });
-        log.info('execution cleaned up', { ...identity(input.request), ...report });
-        return report;
-      } catch (error) {
-        count(meter, METRIC.cleanupFailures, 1, { engine });
-        throw error;
-      }
+    /** Deletes what the execution left: its resource (unless kept) and, for AWX, its ephemeral credentials (v1 workflow). */
+    cleanupExecution(input: CleanupInput): Promise<CleanupReport> {
+      return cleanup(input, 'all');
+    },
+
+    /** Undo step: the Job / PipelineRun deleted (ownership-checked), or every AWX job of the execution cancelled. */
+    deleteExecutionResource(input: CleanupInput): Promise<CleanupReport> {
+      return cleanup(input, 'resource');
+    },
+
+    /** Undo step: every ephemeral AWX credential of the execution deleted (recorded ids and those found by owner). */
+    deleteEphemeralCredentials(input: CleanupInput): Promise<CleanupReport> {
+      return cleanup(input, 'credentials');
     },
   };
 }

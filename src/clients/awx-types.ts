@@ -48,6 +48,8 @@ export interface AwxLaunchResult {
 export interface AwxCredential {
   id: number;
   name: string;
+  description?: string;
+  created?: string;
   credential_type: number;
   organization?: number | null;
   managed?: boolean;
@@ -99,12 +101,16 @@ export interface AwxClient {
   getLaunchInfo(templateId: number): Promise<AwxLaunchInfo>;
   getJobTemplateCredentials(templateId: number): Promise<AwxCredential[]>;
   /** Jobs of a template, newest first, created at or after `createdSince`. */
-  listJobTemplateJobs(templateId: number, createdSince: Date): Promise<AwxJob[]>;
+  listJobTemplateJobs(templateId: number, createdSince: Date, options?: { activeOnly?: boolean }): Promise<AwxJob[]>;
   createCredentialType(body: AwxCredentialTypeBody): Promise<number>;
   /** undefined only on a real not-found (count 0); auth and transport errors throw (§9.2 item 4). */
   findCredentialTypeByName(name: string): Promise<AwxCredentialType | undefined>;
   createCredential(body: AwxCredentialBody): Promise<number>;
   findCredentialsByName(name: string): Promise<AwxCredential[]>;
+  /** Credentials whose name starts with the prefix, oldest first. */
+  findCredentialsByPrefix(prefix: string, maxPages?: number): Promise<AwxCredential[]>;
+  /** Jobs that have not finished (new, pending, waiting, running), oldest first. */
+  listActiveJobs(maxPages?: number): Promise<AwxJob[]>;
   /** "deleted", or "notFound" when it was already gone (404). */
   deleteCredential(credentialId: number): Promise<'deleted' | 'notFound'>;
   /** The last lines of a job's output, read from its events newest first (never the whole stdout). */

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
+import { AWX_ACTIVE_STATES } from '../domain/awx-status.ts';
 import { AWX_EXECUTION_MARKER_VAR } from '../domain/constants.ts';
 import { BackendError } from '../domain/errors.ts';
 import type {
@@ -49,6 +50,19 @@ export class AwxError extends BackendError {
 }
 
 const MAX_PAGES = 100;
+/** The launch is never retried by the client, and its activity must learn its fate well before the activity times out. */
+const LAUNCH_TIMEOUT_CAP_MS = 30_000;
+const AWX_ACTIVE_STATUS_LIST = [...AWX_ACTIVE_STATES].join(',');
+
+interface CallOptions {
+  body?: unknown;
+  expect: number[];
+  sensitiveBody?: boolean;
+  raw?: boolean;
+  /** Overrides the client's request timeout for this call. */
+  timeoutMs?: number;
+}
+
 /** Terminal colour codes in Ansible output. */
 const ANSI_ESCAPES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
@@ -57,12 +71,14 @@ export class AwxHttpClient implements AwxClient {
   private readonly apiPath: string;
   private readonly token: string;
   private readonly dispatcher: Agent;
+  private readonly requestTimeoutMs: number;
 
   constructor(options: AwxHttpClientOptions) {
     this.base = options.baseUrl.replace(/\/+$/, '');
     this.apiPath = `/${(options.apiPath ?? '/api/v2').replace(/^\/+|\/+$/g, '')}`;
     this.token = options.token;
     const timeout = options.requestTimeoutMs ?? 30_000;
+    this.requestTimeoutMs = timeout;
     this.dispatcher = new Agent({
       connect: {
         timeout: options.connectTimeoutMs ?? 10_000,
@@ -102,7 +118,7 @@ export class AwxHttpClient implements AwxClient {
     operation: string,
     method: 'GET' | 'POST' | 'DELETE',
     url: string,
-    options: { body?: unknown; expect: number[]; sensitiveBody?: boolean; raw?: boolean },
+    options: CallOptions,
   ): Promise<{ status: number; json: unknown; text: string }> {
     const attempts = method === 'POST' ? 1 : 3;
     for (let attempt = 1; ; attempt++) {
@@ -119,7 +135,7 @@ export class AwxHttpClient implements AwxClient {
     operation: string,
     method: 'GET' | 'POST' | 'DELETE',
     url: string,
-    options: { body?: unknown; expect: number[]; sensitiveBody?: boolean; raw?: boolean },
+    options: CallOptions,
   ): Promise<{ status: number; json: unknown; text: string }> {
     let response: Awaited<ReturnType<typeof request>>;
     try {
@@ -132,6 +148,7 @@ export class AwxHttpClient implements AwxClient {
           ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        ...(options.timeoutMs === undefined ? {} : { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs }),
       });
     } catch (error) {
       const cause = error as Error & { code?: string };
@@ -178,7 +195,11 @@ export class AwxHttpClient implements AwxClient {
       ...(Object.keys(extraVars).length > 0 ? { extra_vars: extraVars } : {}),
       ...(credentialIds && credentialIds.length > 0 ? { credentials: credentialIds } : {}),
     };
-    const { json } = await this.call('launch', 'POST', this.url(`job_templates/${templateId}/launch/`), { body, expect: [201] });
+    const { json } = await this.call('launch', 'POST', this.url(`job_templates/${templateId}/launch/`), {
+      body,
+      expect: [201],
+      timeoutMs: Math.min(this.requestTimeoutMs, LAUNCH_TIMEOUT_CAP_MS),
+    });
     const result = json as { id?: number; job?: number; ignored_fields?: Record<string, unknown> };
     const jobId = result.job ?? result.id;
     if (typeof jobId !== 'number') throw new AwxError('launch', 'returned 201 without a job id', 502);
@@ -233,11 +254,15 @@ export class AwxHttpClient implements AwxClient {
     return this.list<AwxCredential>('credentials', `job_templates/${templateId}/credentials/`, {});
   }
 
-  listJobTemplateJobs(templateId: number, createdSince: Date): Promise<AwxJob[]> {
+  listJobTemplateJobs(templateId: number, createdSince: Date, options: { activeOnly?: boolean } = {}): Promise<AwxJob[]> {
     return this.list<AwxJob>(
       'template jobs',
       `job_templates/${templateId}/jobs/`,
-      { order_by: '-id', created__gte: createdSince.toISOString() },
+      {
+        order_by: '-id',
+        created__gte: createdSince.toISOString(),
+        ...(options.activeOnly ? { status__in: AWX_ACTIVE_STATUS_LIST } : {}),
+      },
       20,
     );
   }
@@ -258,6 +283,16 @@ export class AwxHttpClient implements AwxClient {
 
   findCredentialsByName(name: string): Promise<AwxCredential[]> {
     return this.list<AwxCredential>('credential search', 'credentials/', { name });
+  }
+
+  /** Credentials whose name starts with `prefix` (one execution's, or every ephemeral one for the sweeper). */
+  findCredentialsByPrefix(prefix: string, maxPages = MAX_PAGES): Promise<AwxCredential[]> {
+    return this.list<AwxCredential>('credential search', 'credentials/', { name__startswith: prefix, order_by: 'id' }, maxPages);
+  }
+
+  /** Jobs not finished yet (new, pending, waiting, running), oldest first. */
+  listActiveJobs(maxPages = MAX_PAGES): Promise<AwxJob[]> {
+    return this.list<AwxJob>('active jobs', 'jobs/', { status__in: AWX_ACTIVE_STATUS_LIST, order_by: 'id' }, maxPages);
   }
 
   async deleteCredential(credentialId: number): Promise<'deleted' | 'notFound'> {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ApiException, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { Agent } from 'undici';
 import { BackendError } from '../domain/errors.ts';
 
 export interface KubeConnectionOptions {
@@ -18,18 +19,23 @@ export interface KubeConnectionOptions {
   insecureSkipTlsVerify?: boolean;
   /** kubeconfig context to use instead of the current one. */
   context?: string;
+  /** Headers and body timeout of each request (default 30 s), so a hung API server fails a call instead of an activity. */
+  requestTimeoutMs?: number;
 }
 
 type DispatcherFactory = (cluster: unknown, agentOptions: Record<string, unknown>) => unknown;
+type DispatcherOptionsFactory = (cluster: unknown, agentOptions: Record<string, unknown>) => { type: string; connect?: object };
 
 /**
  * client-node 2.0 builds a new undici Agent for every request when TLS options (a CA, client certificates) apply, so
  * each request opens and keeps a fresh TLS connection: memory and CPU grow with the request count (measured: ~0.5 MB
- * per running execution). One Agent per distinct set of options, reused, keeps a small keep-alive pool instead.
+ * per running execution). One Agent per distinct set of options, reused, keeps a small keep-alive pool instead; it
+ * also carries the request timeout, which client-node does not set (a hung API server would hold a call forever).
  */
-function shareDispatchers(config: KubeConfig): KubeConfig {
-  const target = config as unknown as { createDispatcher: DispatcherFactory };
+function shareDispatchers(config: KubeConfig, requestTimeoutMs: number): KubeConfig {
+  const target = config as unknown as { createDispatcher: DispatcherFactory; createDispatcherOptions: DispatcherOptionsFactory };
   const create = target.createDispatcher.bind(config);
+  const describe = target.createDispatcherOptions.bind(config);
   const cache = new Map<string, unknown>();
   target.createDispatcher = (cluster, agentOptions) => {
     // Buffers (CA, client certificate) as base64: JSON.stringify would call their toJSON first, spelling every byte.
@@ -37,14 +43,23 @@ function shareDispatchers(config: KubeConfig): KubeConfig {
       Object.entries(agentOptions).map(([name, value]) => [name, Buffer.isBuffer(value) ? value.toString('base64') : value]),
     );
     const key = JSON.stringify([cluster, options]);
-    if (!cache.has(key)) cache.set(key, create(cluster, agentOptions));
+    if (!cache.has(key)) {
+      const planned = describe(cluster, agentOptions);
+      const timeouts = { headersTimeout: requestTimeoutMs, bodyTimeout: requestTimeoutMs };
+      cache.set(
+        key,
+        planned.type === 'agent' || planned.type === 'none'
+          ? new Agent({ ...(planned.connect ? { connect: planned.connect } : {}), ...timeouts })
+          : create(cluster, agentOptions),
+      );
+    }
     return cache.get(key);
   };
   return config;
 }
 
 export function loadKubeConfig(options: KubeConnectionOptions = {}): KubeConfig {
-  return shareDispatchers(readKubeConfig(options));
+  return shareDispatchers(readKubeConfig(options), options.requestTimeoutMs ?? 30_000);
 }
 
 function readKubeConfig(options: KubeConnectionOptions): KubeConfig {

@@ -1,4 +1,5 @@
 import { CREDENTIAL_TYPE_PREFIX, EPHEMERAL_CREDENTIAL_PREFIX } from './constants.ts';
+import { sha256Hex } from './sha256.ts';
 
 /**
  * How a Kubernetes Secret's keys become an AWX credential type's input fields and injected environment variables.
@@ -65,9 +66,58 @@ export function credentialTypeName(secretName: string): string {
   return `${CREDENTIAL_TYPE_PREFIX}${secretName}`;
 }
 
-/** Deterministic per execution, so a retried create and every cleanup find it by name (§9.2 items 2 and 5). */
-export function ephemeralCredentialName(secretName: string, workflowExecutionName: string): string {
-  return `${EPHEMERAL_CREDENTIAL_PREFIX}${secretName}-${workflowExecutionName}`;
+/** Who an ephemeral credential belongs to: one run (chain) of one execution, for one WorkflowExecution and Secret. */
+export interface CredentialOwner {
+  /** "<workflowId>/<runId>" of the run that created it (the first run of a continue-as-new chain). */
+  createdByRun: string;
+  workflowExecution: { namespace: string; name: string; uid?: string };
+  /** Where the Secret was read. */
+  executionNamespace: string;
+}
+
+/** The workflow ID of a "<workflowId>/<runId>" run reference. */
+export function workflowIdOfRun(createdByRun: string): string {
+  const slash = createdByRun.lastIndexOf('/');
+  return slash < 0 ? createdByRun : createdByRun.slice(0, slash);
+}
+
+/** Every ephemeral credential of one execution (all its runs) starts with this: one prefix query finds them all. */
+export function executionCredentialPrefix(workflowId: string): string {
+  return `${EPHEMERAL_CREDENTIAL_PREFIX}${workflowId}-`;
+}
+
+/**
+ * Deterministic per run and Secret, so a retried prepare and every cleanup find it by its exact name. The hash covers
+ * the whole identity (run, WorkflowExecution namespace / name / uid, execution namespace, Secret), so names never
+ * collide across namespaces or name splits; the readable parts only help a person looking at AWX.
+ */
+export function ephemeralCredentialName(secretName: string, owner: CredentialOwner): string {
+  const identity = JSON.stringify([
+    owner.createdByRun,
+    owner.workflowExecution.namespace,
+    owner.workflowExecution.name,
+    owner.workflowExecution.uid ?? '',
+    owner.executionNamespace,
+    secretName,
+  ]);
+  const hash = sha256Hex(identity).slice(0, 16);
+  return `${executionCredentialPrefix(workflowIdOfRun(owner.createdByRun))}${secretName}-${hash}`;
+}
+
+const OWNER_MARKER = 'kubernaut.ai/execution=';
+
+/** The credential's description: what it is, and the owning run in a form the sweeper reads back. */
+export function ephemeralCredentialDescription(owner: CredentialOwner): string {
+  const { namespace, name } = owner.workflowExecution;
+  return `Ephemeral: deleted when WorkflowExecution ${namespace}/${name} ends. ${OWNER_MARKER}${owner.createdByRun}`;
+}
+
+/** The owning run ("<workflowId>/<runId>") written by ephemeralCredentialDescription, if any. */
+export function ownerRunOfDescription(description: string | undefined): string | undefined {
+  const at = description?.lastIndexOf(OWNER_MARKER) ?? -1;
+  if (!description || at < 0) return undefined;
+  const run = description.slice(at + OWNER_MARKER.length).trim();
+  return /^\S+\/\S+$/.test(run) ? run : undefined;
 }
 
 /** Whether an existing type's fields are exactly the fields wanted (ids and order-insensitive). */

@@ -22,6 +22,10 @@ export const FailureType = {
   Cancelled: 'Cancelled',
   /** BR-WE-007: the execution resource disappeared while it was being watched. */
   ResourceDeletedExternally: 'ResourceDeletedExternally',
+  /** Cleanup could not remove everything; what is left belongs to the orphan sweeper. */
+  CleanupIncomplete: 'CleanupIncomplete',
+  /** The workflow was started under an ID that is not its target's deterministic name (the lock would not hold). */
+  WorkflowIdMismatch: 'WorkflowIdMismatch',
 } as const;
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 
@@ -39,6 +43,15 @@ export class ExecutionError extends Error {
 export class ExecutionLockedError extends ExecutionError {
   constructor(message: string) {
     super(FailureType.ExecutionLocked, message);
+  }
+}
+
+/** Cleanup could not remove everything: `left` names what remains (the sweeper removes it once the run has closed). */
+export class CleanupIncompleteError extends ExecutionError {
+  readonly left: string[];
+  constructor(message: string, options: { retryable: boolean; left: string[] }) {
+    super(FailureType.CleanupIncomplete, message, { retryable: options.retryable });
+    this.left = options.left;
   }
 }
 

@@ -26,7 +26,16 @@ export interface ManifestInput {
   createdByRun: string;
   /** Execution timeout in milliseconds: Job activeDeadlineSeconds / PipelineRun timeouts.pipeline (§9.2 item 17). */
   executionTimeoutMs: number;
+  /**
+   * Job ttlSecondsAfterFinished. The original's 600 s turned a success into ResourceDeletedExternally when the workers
+   * were down longer than that; the workflow deletes the Job itself and the sweeper removes orphans, so the TTL is only
+   * a safety net. Default DEFAULT_JOB_TTL_SECONDS.
+   */
+  jobTtlSecondsAfterFinished?: number;
 }
+
+/** One week: far beyond any outage an execution should ride out. */
+export const DEFAULT_JOB_TTL_SECONDS = 7 * 86_400;
 
 export function serviceAccountFor(input: Pick<ManifestInput, 'request' | 'defaultServiceAccountName'>): string {
   return (
@@ -99,7 +108,7 @@ export function buildJob(input: ManifestInput) {
     metadata: executionMetadata(input, 'job'),
     spec: {
       backoffLimit: 0,
-      ttlSecondsAfterFinished: 600,
+      ttlSecondsAfterFinished: input.jobTtlSecondsAfterFinished ?? DEFAULT_JOB_TTL_SECONDS,
       activeDeadlineSeconds: Math.max(1, Math.ceil(input.executionTimeoutMs / 1000)),
       template: {
         metadata: { labels: { [LABEL_WORKFLOW_EXECUTION]: metadata.name, [LABEL_EXECUTION_ENGINE]: 'job' } },

@@ -113,6 +113,19 @@ export interface ExecutionResult {
   reason: string;
   message: string;
   summary?: ExecutionSummary;
+  /** Present when cleanup could not undo everything: what was left, now owned by the orphan sweeper. */
+  cleanup?: IncompleteCleanup;
+}
+
+/** A cleanup that left something behind is never a silent success: the result says what, and who removes it. */
+export interface IncompleteCleanup {
+  complete: false;
+  /** What is left, e.g. "ephemeral credential 1042", "Job kubernaut-workflows/wfe-…". */
+  left: string[];
+  /** The undo steps that failed, with their errors. */
+  failures: { step: string; message: string }[];
+  /** The orphan sweeper deletes or cancels what is left once this run has closed. */
+  owner: 'sweeper';
 }
 
 /** Everything needed after creation to observe, stop and clean up the backend resource. */

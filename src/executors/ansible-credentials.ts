@@ -1,18 +1,23 @@
 /**
  * Ephemeral AWX credentials built from Kubernetes Secrets (reference §6.4), made idempotent and leak-free:
  * a credential type per Secret (found, or created; a create that loses a race finds the winner; "create" only on a
- * real not-found), a credential per execution with a deterministic name (found by name on a retry), and a rollback
- * of what this attempt created when a later step fails.
+ * real not-found), a credential per run and Secret with a name derived from the whole identity (found by name on a
+ * retry), and every credential of an execution found again for its cleanup.
  */
 import { createHash } from 'node:crypto';
 import { AwxError } from '../clients/awx.ts';
 import type { AwxClient } from '../clients/awx-types.ts';
 import {
+  type CredentialOwner,
   credentialTypeBody,
   credentialTypeMatches,
   credentialTypeName,
+  ephemeralCredentialDescription,
   ephemeralCredentialName,
+  executionCredentialPrefix,
+  ownerRunOfDescription,
   type SecretFieldMapping,
+  workflowIdOfRun,
 } from '../domain/awx-credentials.ts';
 import { BackendError, ExecutionError } from '../domain/errors.ts';
 
@@ -62,7 +67,7 @@ export async function ensureCredentialType(awx: AwxClient, secretName: string, m
 
 export interface EphemeralCredentialInput {
   secretName: string;
-  workflowExecutionName: string;
+  owner: CredentialOwner;
   credentialTypeId: number;
   organizationId: number;
   mappings: SecretFieldMapping[];
@@ -70,30 +75,35 @@ export interface EphemeralCredentialInput {
   values: Record<string, string>;
 }
 
-/** Finds this execution's credential for a Secret by its deterministic name, or creates it. */
+/** Finds this run's credential for a Secret by its exact name, or creates it. */
 export async function ensureEphemeralCredential(
   awx: AwxClient,
   input: EphemeralCredentialInput,
 ): Promise<{ id: number; created: boolean }> {
-  const name = ephemeralCredentialName(input.secretName, input.workflowExecutionName);
+  const name = ephemeralCredentialName(input.secretName, input.owner);
   const existing = (await awx.findCredentialsByName(name)).find((credential) => credential.credential_type === input.credentialTypeId);
   if (existing) return { id: existing.id, created: false };
   const id = await awx.createCredential({
     name,
     credential_type: input.credentialTypeId,
     organization: input.organizationId,
-    description: `Ephemeral: deleted when WorkflowExecution ${input.workflowExecutionName} ends.`,
+    description: ephemeralCredentialDescription(input.owner),
     inputs: Object.fromEntries(input.mappings.map((mapping) => [mapping.fieldId, input.values[mapping.key] ?? ''])),
   });
   return { id, created: true };
 }
 
-/** Every credential id this execution may have: known ids plus those found by their deterministic names. */
-export async function findExecutionCredentials(awx: AwxClient, secretNames: string[], workflowExecutionName: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const secretName of secretNames) {
-    for (const credential of await awx.findCredentialsByName(ephemeralCredentialName(secretName, workflowExecutionName)))
-      found.push(credential.id);
-  }
-  return found;
+/**
+ * Every ephemeral credential of one execution, made by any of its runs: one prefix query on the execution's workflow
+ * ID, then the owner written in each description must name that same workflow ID (the whole identity, not a prefix).
+ * Only one run of a workflow ID is open at a time, so whoever cleans up owns them all.
+ */
+export async function findExecutionCredentials(awx: AwxClient, workflowId: string): Promise<number[]> {
+  const candidates = await awx.findCredentialsByPrefix(executionCredentialPrefix(workflowId));
+  return candidates
+    .filter((credential) => {
+      const owner = ownerRunOfDescription(credential.description);
+      return owner !== undefined && workflowIdOfRun(owner) === workflowId;
+    })
+    .map((credential) => credential.id);
 }

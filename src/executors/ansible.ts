@@ -6,13 +6,15 @@
 import { AwxError } from '../clients/awx.ts';
 import type { AwxClient, AwxJob, AwxJobTemplate } from '../clients/awx-types.ts';
 import { isNotFound, type KubeClients, kubeError } from '../clients/kube.ts';
-import { envSegment, mapSecretKeys } from '../domain/awx-credentials.ts';
+import { type CredentialOwner, envSegment, mapSecretKeys, workflowIdOfRun } from '../domain/awx-credentials.ts';
 import { AWX_ACTIVE_STATES, mapAwxStatus } from '../domain/awx-status.ts';
 import { AWX_EXECUTION_MARKER_VAR, AWX_JOB_REF_PREFIX } from '../domain/constants.ts';
-import { BackendError, ConfigurationError, ExecutionError } from '../domain/errors.ts';
+import { BackendError, CleanupIncompleteError, ConfigurationError, ExecutionError } from '../domain/errors.ts';
 import { buildExtraVars } from '../domain/extra-vars.ts';
+import { redactSecrets } from '../domain/redact.ts';
 import type { ExecutionHandle, ExecutionRequest, PreparedCredentials, StatusObservation } from '../domain/types.ts';
 import { ensureCredentialType, ensureEphemeralCredential, findExecutionCredentials, withContext } from './ansible-credentials.ts';
+import { checkLaunchSettings, jobsOfExecution, launchOnce } from './ansible-launch.ts';
 import type { CleanupOptions, CleanupReport, CreateContext, Executor } from './executor.ts';
 
 export interface AnsibleExecutorOptions {
@@ -25,6 +27,8 @@ export interface AnsibleExecutorOptions {
   outputTailBytes?: number;
   /** How far back a retried create looks for the job an earlier attempt launched. */
   jobSearchWindowMs?: number;
+  /** Values besides the Secrets' that must never appear in a job's output tail (the AWX token). */
+  maskValues?: string[];
 }
 
 interface AnsibleEngineConfig {
@@ -55,6 +59,7 @@ export class AnsibleExecutor implements Executor {
   private readonly organizationId: number;
   private readonly outputTailBytes: number;
   private readonly jobSearchWindowMs: number;
+  private readonly maskValues: string[];
 
   constructor(options: AnsibleExecutorOptions) {
     this.awx = options.awx;
@@ -62,6 +67,7 @@ export class AnsibleExecutor implements Executor {
     this.organizationId = options.organizationId && options.organizationId > 0 ? options.organizationId : 1;
     this.outputTailBytes = options.outputTailBytes ?? 2048;
     this.jobSearchWindowMs = options.jobSearchWindowMs ?? 6 * 3_600_000;
+    this.maskValues = options.maskValues ?? [];
   }
 
   private requireKube(what: string): KubeClients {
@@ -97,13 +103,31 @@ export class AnsibleExecutor implements Executor {
     }
   }
 
+  /** The template and its launch settings, refused before anything is created when they would drop inputs. */
+  private async checkedTemplate(context: CreateContext): Promise<AwxJobTemplate> {
+    const template = await this.resolveTemplate(context.request);
+    const launchInfo = await this.awx.getLaunchInfo(template.id).catch((error) => {
+      throw withContext(`read launch settings of AWX job template "${template.name}"`, error);
+    });
+    const credentials = (context.request.dependencies?.secrets ?? []).length + (context.prepared?.ephemeralCredentialIds.length ?? 0);
+    checkLaunchSettings(template, launchInfo, { credentials: credentials > 0 });
+    return template;
+  }
+
   /**
-   * One ephemeral credential per dependency Secret, found by name when an earlier attempt made it. When a later Secret
-   * fails for good, what this attempt created is deleted again before the error goes up (§9.2 item 2).
+   * One ephemeral credential per dependency Secret, found by name when an earlier attempt made it. The template is
+   * checked first, so a template that would refuse never gets the Secret values. When a later Secret fails for good,
+   * what this attempt created is deleted again before the error goes up (§9.2 item 2).
    */
   async prepare(context: CreateContext): Promise<PreparedCredentials> {
+    await this.checkedTemplate(context);
     const secrets = context.request.dependencies?.secrets ?? [];
-    const workflowExecutionName = context.request.workflowExecution.metadata.name;
+    const { metadata } = context.request.workflowExecution;
+    const owner: CredentialOwner = {
+      createdByRun: context.createdByRun,
+      workflowExecution: { namespace: metadata.namespace, name: metadata.name, ...(metadata.uid ? { uid: metadata.uid } : {}) },
+      executionNamespace: context.executionNamespace,
+    };
     const ids: number[] = [];
     const createdNow: number[] = [];
     try {
@@ -115,7 +139,7 @@ export class AnsibleExecutor implements Executor {
         });
         const credential = await ensureEphemeralCredential(this.awx, {
           secretName: name,
-          workflowExecutionName,
+          owner,
           credentialTypeId: typeId,
           organizationId: this.organizationId,
           mappings,
@@ -128,7 +152,7 @@ export class AnsibleExecutor implements Executor {
       }
     } catch (error) {
       // A failure no retry can fix ends the execution: undo what this attempt made. A transient one is retried, and
-      // the retry finds these credentials by name (the workflow's cleanup deletes them by name in any case).
+      // the retry finds these credentials by name (the workflow's cleanup finds them by owner in any case).
       if (error instanceof ExecutionError && !error.retryable)
         await Promise.allSettled(createdNow.map((id) => this.awx.deleteCredential(id)));
       throw error;
@@ -179,18 +203,6 @@ export class AnsibleExecutor implements Executor {
     );
   }
 
-  /** The job an earlier attempt of this run launched, found by the marker it carries in its extra_vars. */
-  private async findLaunchedJob(templateId: number, marker: string): Promise<AwxJob | undefined> {
-    const jobs = await this.awx.listJobTemplateJobs(templateId, new Date(Date.now() - this.jobSearchWindowMs));
-    return jobs.find((job) => {
-      try {
-        return (JSON.parse(job.extra_vars ?? '{}') as Record<string, unknown>)[AWX_EXECUTION_MARKER_VAR] === marker;
-      } catch {
-        return false;
-      }
-    });
-  }
-
   /** Template credentials first, then the ephemeral ones, without duplicates (UT-WE-365-001/002/003). */
   private async launchCredentials(templateId: number, ephemeral: number[]): Promise<number[]> {
     if (ephemeral.length === 0) return [];
@@ -207,55 +219,46 @@ export class AnsibleExecutor implements Executor {
   }
 
   async create(context: CreateContext): Promise<ExecutionHandle> {
-    const template = await this.resolveTemplate(context.request);
+    const template = await this.checkedTemplate(context);
     const ephemeral = context.prepared?.ephemeralCredentialIds ?? [];
-    const handleFor = (jobId: number): ExecutionHandle => ({
+    const extraVars = await this.extraVars(context);
+    const { metadata } = context.request.workflowExecution;
+    const launched = await launchOnce({
+      awx: this.awx,
+      template,
+      createdByRun: context.createdByRun,
+      workflowExecution: `${metadata.namespace}/${metadata.name}`,
+      retry: (context.attempt ?? 1) > 1,
+      jobSearchWindowMs: this.jobSearchWindowMs,
+      launch: async () => {
+        const credentials = await this.launchCredentials(template.id, ephemeral);
+        return (
+          credentials.length > 0
+            ? this.awx.launchJobTemplateWithCredentials(template.id, extraVars, credentials)
+            : this.awx.launchJobTemplate(template.id, extraVars)
+        ).catch((error) => {
+          throw withContext(`launch AWX job template ${template.id}`, error);
+        });
+      },
+    });
+    const dropped = Object.keys(launched.ignoredFields).filter((field) => field === 'extra_vars' || field === 'credentials');
+    if (dropped.length > 0) {
+      await this.awx.cancelJob(launched.jobId).catch(() => undefined);
+      throw new ConfigurationError(
+        `AWX job template "${template.name}" (id ${template.id}) ignored ${dropped.join(' and ')} at launch (job ${launched.jobId}, canceled): turn on "Prompt on launch" for ${dropped.map((field) => (field === 'extra_vars' ? 'Variables' : 'Credentials')).join(' and ')}`,
+      );
+    }
+    return {
       engine: 'ansible',
       executionNamespace: context.executionNamespace,
-      resourceName: `${AWX_JOB_REF_PREFIX}${jobId}`,
-      awxJobId: jobId,
+      resourceName: `${AWX_JOB_REF_PREFIX}${launched.jobId}`,
+      awxJobId: launched.jobId,
       awxJobTemplateId: template.id,
       ephemeralCredentialIds: ephemeral,
-    });
-    const launchInfo = await this.awx.getLaunchInfo(template.id).catch((error) => {
-      throw withContext(`read launch settings of AWX job template "${template.name}"`, error);
-    });
-    // Without these prompts AWX launches anyway and silently drops the inputs: refuse before launching.
-    if (!launchInfo.ask_variables_on_launch) {
-      throw new ConfigurationError(
-        `AWX job template "${template.name}" (id ${template.id}) does not prompt for variables on launch: turn on "Prompt on launch" for Variables (ask_variables_on_launch), or the execution's parameters would not reach the playbook`,
-      );
-    }
-    if (ephemeral.length > 0 && !launchInfo.ask_credential_on_launch) {
-      throw new ConfigurationError(
-        `AWX job template "${template.name}" (id ${template.id}) does not prompt for credentials on launch: turn on "Prompt on launch" for Credentials (ask_credential_on_launch), or the dependency secrets would not reach the playbook`,
-      );
-    }
-    const extraVars = await this.extraVars(context);
-    if ((context.attempt ?? 1) > 1) {
-      const launched = await this.findLaunchedJob(template.id, context.createdByRun).catch((error) => {
-        throw withContext(`look for the job an earlier attempt launched from AWX job template ${template.id}`, error);
-      });
-      if (launched) return handleFor(launched.id);
-    }
-    const credentials = await this.launchCredentials(template.id, ephemeral);
-    const launch = await (credentials.length > 0
-      ? this.awx.launchJobTemplateWithCredentials(template.id, extraVars, credentials)
-      : this.awx.launchJobTemplate(template.id, extraVars)
-    ).catch((error) => {
-      throw withContext(`launch AWX job template ${template.id}`, error);
-    });
-    const dropped = Object.keys(launch.ignoredFields).filter((field) => field === 'extra_vars' || field === 'credentials');
-    if (dropped.length > 0) {
-      await this.awx.cancelJob(launch.jobId).catch(() => undefined);
-      throw new ConfigurationError(
-        `AWX job template "${template.name}" (id ${template.id}) ignored ${dropped.join(' and ')} at launch (job ${launch.jobId}, canceled): turn on "Prompt on launch" for ${dropped.map((field) => (field === 'extra_vars' ? 'Variables' : 'Credentials')).join(' and ')}`,
-      );
-    }
-    return handleFor(launch.jobId);
+    };
   }
 
-  async getStatus(_request: ExecutionRequest, handle: ExecutionHandle): Promise<StatusObservation> {
+  async getStatus(request: ExecutionRequest, handle: ExecutionHandle): Promise<StatusObservation> {
     const jobId = awxJobIdOf(handle);
     let job: AwxJob;
     try {
@@ -272,7 +275,23 @@ export class AnsibleExecutor implements Executor {
     const details = [job.job_explanation, job.status === 'error' ? job.result_traceback?.split('\n').at(-1) : '', tail]
       .filter(Boolean)
       .join('\n');
-    return { kind: 'found', result: mapAwxStatus(job, details || undefined) };
+    return { kind: 'found', result: mapAwxStatus(job, (await this.redacted(request, handle, details)) || undefined) };
+  }
+
+  /**
+   * Text AWX handed back, with every value the execution injected masked: the playbook may print a Secret, and this
+   * text goes into history, queries, logs and the CLI. Secrets that cannot be read now withhold the text entirely.
+   */
+  private async redacted(request: ExecutionRequest, handle: ExecutionHandle, text: string): Promise<string> {
+    if (!text) return text;
+    const values = [...this.maskValues];
+    try {
+      for (const { name } of request.dependencies?.secrets ?? [])
+        values.push(...Object.values(await this.readSecret(handle.executionNamespace, name)));
+    } catch {
+      return '(output withheld: the dependency Secrets to mask it with could not be read)';
+    }
+    return redactSecrets(text, values).text;
   }
 
   async stop(_request: ExecutionRequest, handle: ExecutionHandle): Promise<void> {
@@ -286,28 +305,35 @@ export class AnsibleExecutor implements Executor {
   }
 
   /**
-   * Cancels the job if it can still be cancelled, then deletes every ephemeral credential of the execution: the ids
-   * recorded in history and any found by their deterministic names. Never the template's own (§9.2 item 1). A
-   * failure is reported after trying everything, so the activity retries until nothing is left (unless AWX refuses
-   * outright, e.g. a revoked token, which retrying cannot fix).
+   * Cancels every job of the execution that can still be cancelled (the handle's, and any a lost or late launch
+   * made), then deletes every ephemeral credential of the execution: the ids recorded in history and those found by
+   * owner. Never the template's own (§9.2 item 1). Every step is tried whatever the ones before it did; a failure is
+   * reported afterwards, so the activity retries until nothing is left (unless AWX refuses outright, e.g. a revoked
+   * token, which retrying cannot fix: the sweeper then owns what is left).
    */
   async cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport> {
     const problems: string[] = [];
+    const left: string[] = [];
     let retryable = false;
     const problem = (what: string, error: unknown): void => {
       problems.push(`${what}: ${(error as Error).message}`);
+      left.push(what.replace(/^(cancel|delete|find) /, ''));
       retryable ||= !(error instanceof BackendError) || error.retryable;
     };
-    let jobId = handle ? awxJobIdOf(handle) : undefined;
-    if (jobId === undefined && options.createdByRun) {
+    const workflowId = options.createdByRun ? workflowIdOfRun(options.createdByRun) : undefined;
+    const parts = options.parts ?? 'all';
+    const jobIds = new Set<number>(handle && parts !== 'credentials' ? [awxJobIdOf(handle)] : []);
+    if (workflowId && parts !== 'credentials') {
       try {
-        const template = await this.resolveTemplate(request);
-        jobId = (await this.findLaunchedJob(template.id, options.createdByRun))?.id;
+        const templateId = handle?.awxJobTemplateId ?? (await this.resolveTemplate(request)).id;
+        const since = new Date(Date.now() - this.jobSearchWindowMs);
+        const active = await this.awx.listJobTemplateJobs(templateId, since, { activeOnly: true });
+        for (const job of jobsOfExecution(active, workflowId)) jobIds.add(job.id);
       } catch (error) {
-        if (!(error instanceof ConfigurationError)) problem('find the launched job', error);
+        if (!(error instanceof ConfigurationError)) problem('find running AWX jobs of the execution', error);
       }
     }
-    if (jobId !== undefined) {
+    for (const jobId of jobIds) {
       try {
         const job = await this.awx.getJob(jobId);
         if (AWX_ACTIVE_STATES.has(job.status)) await this.awx.cancelJob(jobId);
@@ -316,12 +342,14 @@ export class AnsibleExecutor implements Executor {
       }
     }
     const known = new Set([...(handle?.ephemeralCredentialIds ?? []), ...(options.prepared?.ephemeralCredentialIds ?? [])]);
-    const secretNames = (request.dependencies?.secrets ?? []).map((secret) => secret.name);
     let found: number[] = [];
-    try {
-      found = await findExecutionCredentials(this.awx, secretNames, request.workflowExecution.metadata.name);
-    } catch (error) {
-      problem('find ephemeral credentials by name', error);
+    if (parts === 'resource') known.clear();
+    else if (workflowId) {
+      try {
+        found = await findExecutionCredentials(this.awx, workflowId);
+      } catch (error) {
+        problem('find ephemeral credentials by owner', error);
+      }
     }
     const orphans = found.filter((id) => !known.has(id));
     let deleted = 0;
@@ -332,17 +360,16 @@ export class AnsibleExecutor implements Executor {
         problem(`delete ephemeral credential ${id}`, error);
       }
     }
-    // Retried while any failure could pass (transport, 5xx); refusals only (401, 403) end it: an operator must act.
     if (problems.length > 0)
-      throw new BackendError(
-        `AWX cleanup incomplete (${deleted} credential(s) deleted): ${problems.join('; ')}`,
-        retryable ? undefined : 400,
-      );
+      throw new CleanupIncompleteError(`AWX cleanup incomplete (${deleted} credential(s) deleted): ${problems.join('; ')}`, {
+        retryable,
+        left,
+      });
     return {
       resourceDeleted: false,
       credentialsDeleted: deleted,
       orphanedCredentialsFound: orphans.length,
-      note: jobId === undefined ? 'no AWX job was launched' : `AWX job ${jobId}`,
+      note: jobIds.size === 0 ? 'no AWX job was launched' : `AWX job(s) ${[...jobIds].join(', ')}`,
     };
   }
 }

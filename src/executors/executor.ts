@@ -35,9 +35,16 @@ export interface CleanupOptions {
   executionNamespace: string;
   /** "<workflowId>/<runId>" of the run that created, for finding an AWX job launched by an interrupted create. */
   createdByRun?: string;
-  /** AWX: the credentials prepare() recorded; cleanup also finds them by name. */
+  /** AWX: the credentials prepare() recorded; cleanup also finds them by owner. */
   prepared?: PreparedCredentials;
+  /**
+   * What to remove: the backend resource (Job / PipelineRun deleted, AWX jobs cancelled), the ephemeral credentials,
+   * or both (default). The workflow undoes them as separate steps so that one failing never skips the other.
+   */
+  parts?: CleanupPart;
 }
+
+export type CleanupPart = 'all' | 'resource' | 'credentials';
 
 export interface CleanupReport {
   resourceDeleted: boolean;

@@ -21,6 +21,8 @@ export interface KubeExecutorOptions {
   staleDeleteTimeoutMs?: number;
   /** Fail fast when the pod can never start (bad image, missing Secret); on by default (job engine). */
   detectStuckPods?: boolean;
+  /** Job ttlSecondsAfterFinished (default: one week, a safety net behind the workflow's own delete and the sweeper). */
+  jobTtlSecondsAfterFinished?: number;
 }
 
 export interface KubeObjectLike {
@@ -188,6 +190,7 @@ export async function createLockedResource<Manifest>(args: {
     createdByRun,
     executionTimeoutMs,
     ...(defaultServiceAccountName ? { defaultServiceAccountName } : {}),
+    ...(args.options.jobTtlSecondsAfterFinished ? { jobTtlSecondsAfterFinished: args.options.jobTtlSecondsAfterFinished } : {}),
   });
   const { object } = await createOrAdopt(
     args.locked(executionNamespace, name, body),
@@ -209,6 +212,7 @@ export function cleanupLockedResource(
   options: CleanupOptions,
   locked: (namespace: string, name: string) => LockedResource<KubeObjectLike>,
 ): Promise<CleanupReport> {
+  if (options.parts === 'credentials') return Promise.resolve({ resourceDeleted: false, note: 'no credentials on this engine' });
   if (!options.deleteResource) return Promise.resolve({ resourceDeleted: false, note: 'kept on request (policy.keepFinishedResource)' });
   const namespace = handle?.executionNamespace ?? options.executionNamespace;
   const name = handle?.resourceName ?? executionResourceName(request.workflowExecution.spec.targetResource);

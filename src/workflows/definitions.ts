@@ -9,6 +9,8 @@ import type { CleanupReport } from '../executors/executor.ts';
 
 /** The workflow type other services start, in any language. */
 export const WORKFLOW_TYPE = 'runExecution';
+/** The orphan sweep's workflow type (run by the sweeper schedule or `kubernaut-exec sweep`). */
+export const SWEEP_WORKFLOW_TYPE = 'sweepOrphans';
 /** Default task queue of the worker. */
 export const DEFAULT_TASK_QUEUE = 'kubernaut-executions';
 
@@ -18,9 +20,13 @@ export const ExecutionPhaseKey = defineSearchAttributeKey('ExecutionPhase', 'KEY
 export const WorkflowExecutionNameKey = defineSearchAttributeKey('WorkflowExecutionName', 'KEYWORD');
 
 export interface CleanupState {
-  state: 'pending' | 'done' | 'failed';
+  /** "failed" is the v1 workflow's word; newer runs say "incomplete" and name what was left. */
+  state: 'pending' | 'done' | 'failed' | 'incomplete';
   report?: CleanupReport;
   error?: string;
+  /** What an incomplete cleanup left: the orphan sweeper removes it once this run has closed. */
+  left?: string[];
+  owner?: 'sweeper';
 }
 
 /** What the `status` query returns. */
@@ -43,6 +49,8 @@ export interface ExecutionStatus {
   /** The last poll that failed (polling goes on until the deadline). */
   lastPollError?: string;
   cleanup?: CleanupState;
+  /** A stop request the backend refused (the resource was deleted or cancelled all the same). */
+  stopError?: string;
   /** How many times this execution continued as new. */
   continuedAsNew: number;
 }

@@ -181,16 +181,28 @@ for (const engine of ['job', 'tekton'] as const) {
       assert.equal(env.kube.sandbox.createCount(KIND[engine], EXECUTION_NAMESPACE, second.workflowId), 2);
     });
 
-    test('#383 / IT-WE-014-016: a second execution locked out of a running target never touches its resource', async () => {
+    test('regression: no second execution on a running target under another workflow ID — the client and the workflow refuse, the owner is untouched', async () => {
       const target = `default/deployment/owner-${uniqueSuffix()}`;
       const owner = request({ SANDBOX_OUTCOME: 'hold' }, { target });
       const started = await env.executions.startExecution(owner);
       await eventually(async () => (await env.executions.getExecution(started.workflowId)).status?.handle);
-      // Started under another workflow ID, so only the backend lock stands in its way.
-      const intruder = await env.executions.startExecution(request({}, { target }), { workflowId: `intruder-${uniqueSuffix()}` });
-      const refused = await env.executions.waitForResult(intruder.workflowId);
-      assert.deepEqual([refused.phase, refused.reason], ['Failed', 'ExecutionLocked']);
-      assert.match(refused.message, /already exists/);
+      const creates = env.kube.sandbox.totalCreates(KIND[engine]);
+      const intruderId = `intruder-${uniqueSuffix()}`;
+      await assert.rejects(env.executions.startExecution(request({}, { target }), { workflowId: intruderId }), (error: Error) => {
+        assert.ok(error instanceof InvalidExecutionRequestError);
+        assert.match(error.message, new RegExp(`workflowId: must be the target's execution name "${started.workflowId}"`));
+        return true;
+      });
+      // A bare Temporal start cannot bypass the lock either: the workflow refuses before creating anything.
+      const bare = await env.client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: env.taskQueue,
+        workflowId: intruderId,
+        args: [request({}, { target })],
+      });
+      const refused = await env.executions.waitForResult(bare.workflowId);
+      assert.deepEqual([refused.phase, refused.reason], ['Failed', 'WorkflowIdMismatch']);
+      assert.ok(refused.message.includes(intruderId) && refused.message.includes(started.workflowId), refused.message);
+      assert.equal(env.kube.sandbox.totalCreates(KIND[engine]), creates, 'nothing created');
       assert.ok(!(await isGone(owner)), "the owner's resource is still there");
       await release(started.workflowId);
       assert.equal((await env.executions.waitForResult(started.workflowId)).phase, 'Completed');

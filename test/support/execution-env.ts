@@ -10,6 +10,8 @@ import { AnsibleExecutor } from '../../src/executors/ansible.ts';
 import { JobExecutor } from '../../src/executors/job.ts';
 import { ExecutorRegistry } from '../../src/executors/registry.ts';
 import { TektonExecutor } from '../../src/executors/tekton.ts';
+import { createSweeperActivities } from '../../src/sweeper/activities.ts';
+import { OrphanSweeper } from '../../src/sweeper/sweeper.ts';
 import { type AwxFixture, startAwxFixture } from './awx-sandbox.ts';
 import { type KubeFixture, startKubeFixture } from './kube-sandbox.ts';
 import { connectTestClient, createTestWorker, testTaskQueue } from './temporal.ts';
@@ -47,12 +49,21 @@ export async function startExecutionEnvironment(options: EnvironmentOptions = {}
   if (awx && !options.registry) registry.register(new AnsibleExecutor({ awx: awx.awx, kube: kube.kube }));
   const taskQueue = testTaskQueue('exec');
   const { client, close } = await connectTestClient();
+  const sweeper = new OrphanSweeper({
+    temporal: client,
+    kube: kube.kube,
+    namespaces: [EXECUTION_NAMESPACE],
+    ...(awx ? { awx: awx.awx } : {}),
+  });
   const workers = new Set<{ stop(): Promise<void> }>();
 
   const startWorker = async () => {
     const { worker, connection }: { worker: Worker; connection: NativeConnection } = await createTestWorker({
       taskQueue,
-      activities: createActivities({ registry, defaultExecutionNamespace: EXECUTION_NAMESPACE }),
+      activities: {
+        ...createActivities({ registry, defaultExecutionNamespace: EXECUTION_NAMESPACE }),
+        ...createSweeperActivities(sweeper, { graceMs: 0, maxActions: 1000 }),
+      },
       shutdownGraceTime: '1s',
     });
     const running = worker.run();

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { credentialTypeBody, credentialTypeMatches, ephemeralCredentialName, mapSecretKeys } from '../../../src/domain/awx-credentials.ts';
+import {
+  credentialTypeBody,
+  credentialTypeMatches,
+  ephemeralCredentialDescription,
+  ephemeralCredentialName,
+  executionCredentialPrefix,
+  mapSecretKeys,
+  ownerRunOfDescription,
+} from '../../../src/domain/awx-credentials.ts';
 import { formatDuration, parseDuration } from '../../../src/domain/duration.ts';
 import { isValidLabelValue, sanitizeLabelValue } from '../../../src/domain/labels.ts';
 import { nextPollDelay, resolvePolicy } from '../../../src/domain/policy.ts';
@@ -96,8 +104,34 @@ describe('AWX credential mapping (§9.2 item 6)', () => {
     assert.deepEqual(body.inputs.fields, [{ id: 'tls_crt', label: 'tls.crt', type: 'string', secret: true }]);
     assert.deepEqual(body.injectors, { env: { KUBERNAUT_SECRET_S_TLS_CRT: '{{ tls_crt }}' } });
   });
-  test('ephemeral credential names are deterministic per execution; type match ignores order', () => {
-    assert.equal(ephemeralCredentialName('gitea-repo-creds', 'wfe-1'), 'kubernaut-ephemeral-gitea-repo-creds-wfe-1');
+  test('ephemeral credential names are deterministic per run and Secret, and start with the execution prefix', () => {
+    const owner = {
+      createdByRun: 'wfe-0123456789abcdef/run-1',
+      workflowExecution: { namespace: 'team-a', name: 'wfe-1' },
+      executionNamespace: 'kubernaut-workflows',
+    };
+    const name = ephemeralCredentialName('gitea-repo-creds', owner);
+    assert.equal(name, ephemeralCredentialName('gitea-repo-creds', { ...owner }));
+    assert.match(name, /^kubernaut-ephemeral-wfe-0123456789abcdef-gitea-repo-creds-[0-9a-f]{16}$/);
+    assert.ok(name.startsWith(executionCredentialPrefix('wfe-0123456789abcdef')));
+    assert.equal(ownerRunOfDescription(ephemeralCredentialDescription(owner)), owner.createdByRun);
+    assert.equal(ownerRunOfDescription('Ephemeral: deleted when WorkflowExecution x ends.'), undefined);
+  });
+  test('regression: credential names no longer collide across name splits or namespaces (one team got the other team\'s Secret)', () => {
+    const owner = (namespace: string, name: string) => ({
+      createdByRun: 'wfe-0123456789abcdef/run-1',
+      workflowExecution: { namespace, name },
+      executionNamespace: 'kubernaut-workflows',
+    });
+    // The old scheme "kubernaut-ephemeral-<secret>-<wfe>" gave these pairs the same name.
+    assert.notEqual(ephemeralCredentialName('db', owner('a', 'creds-run1')), ephemeralCredentialName('db-creds', owner('a', 'run1')));
+    assert.notEqual(ephemeralCredentialName('db', owner('team-a', 'run1')), ephemeralCredentialName('db', owner('team-b', 'run1')));
+    assert.notEqual(
+      ephemeralCredentialName('db', owner('a', 'run1')),
+      ephemeralCredentialName('db', { ...owner('a', 'run1'), createdByRun: 'wfe-0123456789abcdef/run-2' }),
+    );
+  });
+  test('credential type match ignores order', () => {
     const mapping = mapSecretKeys('s', ['a', 'b']);
     assert.equal(credentialTypeMatches(['b', 'a'], mapping), true);
     assert.equal(credentialTypeMatches(['a'], mapping), false);

@@ -48,7 +48,9 @@ describe('buildJob (reference §4.1–4.3)', () => {
     const job = buildJob(input(request));
     const pod = job.spec.template.spec;
     assert.equal(job.spec.backoffLimit, 0);
-    assert.equal(job.spec.ttlSecondsAfterFinished, 600);
+    // The original's 600 s TTL is a deliberate difference: a week by default, configurable (see DEFAULT_JOB_TTL_SECONDS).
+    assert.equal(job.spec.ttlSecondsAfterFinished, 7 * 86_400);
+    assert.equal(buildJob({ ...input(request), jobTtlSecondsAfterFinished: 900 }).spec.ttlSecondsAfterFinished, 900);
     assert.equal(pod.restartPolicy, 'Never');
     assert.equal(pod.containers.length, 1);
     assert.equal(pod.containers[0]?.name, 'workflow');

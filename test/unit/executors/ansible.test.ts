@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { AwxHttpClient } from '../../../src/clients/awx.ts';
+import { ephemeralCredentialName } from '../../../src/domain/awx-credentials.ts';
 import { FailureType } from '../../../src/domain/errors.ts';
 import type { ExecutionHandle, ExecutionRequest, PreparedCredentials } from '../../../src/domain/types.ts';
 import { AnsibleExecutor } from '../../../src/executors/ansible.ts';
@@ -48,6 +49,13 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
       vars: JSON.parse(awx.sandbox.jobs.get(handle.awxJobId ?? -1)?.extra_vars ?? '{}'),
     };
   };
+  /** The ephemeral credential name this context gets for a Secret. */
+  const credentialName = (ctx: CreateContext, secretName: string) =>
+    ephemeralCredentialName(secretName, {
+      createdByRun: ctx.createdByRun,
+      workflowExecution: ctx.request.workflowExecution.metadata,
+      executionNamespace: ctx.executionNamespace,
+    });
   const secret = (data: Record<string, string>) => {
     const name = `creds-${uniqueSuffix()}`;
     kube.sandbox.createSecret(NS, name, data);
@@ -129,7 +137,7 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
   test('UT-WE-015-030 / UT-WE-365-001: a Secret becomes type kubernaut-secret-<name> and an ephemeral credential; launched with [100, 200, it]', async () => {
     const name = secret({ username: 'admin', password: 'secret123' });
     const req = request({ secrets: [name] });
-    const { prepared, handle, job } = await run(req);
+    const { ctx, prepared, handle, job } = await run(req);
     const [id] = prepared.ephemeralCredentialIds;
     const credential = awx.sandbox.credentials.get(id ?? -1);
     const type = awx.sandbox.credentialTypes.get(credential?.credential_type ?? -1);
@@ -138,7 +146,7 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
       [`KUBERNAUT_SECRET_${name.toUpperCase().replaceAll('-', '_')}_PASSWORD`]: '{{ password }}',
       [`KUBERNAUT_SECRET_${name.toUpperCase().replaceAll('-', '_')}_USERNAME`]: '{{ username }}',
     });
-    assert.equal(credential?.name, `kubernaut-ephemeral-${name}-${req.workflowExecution.metadata.name}`);
+    assert.equal(credential?.name, credentialName(ctx, name));
     assert.deepEqual([credential?.organization, credential?.inputs], [1, { username: 'admin', password: 'secret123' }]);
     assert.deepEqual(job?.credentials, [100, 200, id]);
     assert.deepEqual(handle.ephemeralCredentialIds, [id], '§9.2 item 1: only the ephemeral ids are kept');
@@ -167,9 +175,10 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
     const first = secret({ a: '1' });
     const req = request({ secrets: [first, 'missing-second'] });
     const before = awx.sandbox.liveEphemeralCredentials().length;
-    await assert.rejects(executor.prepare(context(req)), /missing-second/);
+    const ctx = context(req);
+    await assert.rejects(executor.prepare(ctx), /missing-second/);
     assert.equal(awx.sandbox.liveEphemeralCredentials().length, before);
-    assert.equal(awx.sandbox.credentialCreates.get(`kubernaut-ephemeral-${first}-${req.workflowExecution.metadata.name}`), 1);
+    assert.equal(awx.sandbox.credentialCreates.get(credentialName(ctx, first)), 1);
   });
 
   test('a transient failure on a later Secret keeps the earlier credential; the retry finds it (one create per name)', async () => {
@@ -186,8 +195,7 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
     );
     const prepared = await executor.prepare({ ...ctx, attempt: 2 });
     assert.equal(prepared.ephemeralCredentialIds.length, 2);
-    for (const name of [first, second])
-      assert.equal(awx.sandbox.credentialCreates.get(`kubernaut-ephemeral-${name}-${req.workflowExecution.metadata.name}`), 1);
+    for (const name of [first, second]) assert.equal(awx.sandbox.credentialCreates.get(credentialName(ctx, name)), 1);
   });
 
   test('§9.2 item 5: a retried prepare finds its credential by name instead of creating a second', async () => {
@@ -198,7 +206,7 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
     const second = await executor.prepare({ ...ctx, attempt: 2 });
     assert.deepEqual(second.ephemeralCredentialIds, first.ephemeralCredentialIds);
     assert.equal(second.created, 0);
-    assert.equal(awx.sandbox.credentialCreates.get(`kubernaut-ephemeral-${name}-${req.workflowExecution.metadata.name}`), 1);
+    assert.equal(awx.sandbox.credentialCreates.get(credentialName(ctx, name)), 1);
   });
 
   test("§9.2 item 3: when a Secret's keys change, a type for the new fields is used; the old type stays as it was", async () => {

@@ -80,7 +80,7 @@ describe('JobExecutor against the sandbox API server (reference §4)', () => {
     assert.deepEqual(stored.metadata?.labels, expected.metadata.labels);
     assert.deepEqual(stored.metadata?.annotations, expected.metadata.annotations);
     assert.equal(stored.spec?.backoffLimit, 0);
-    assert.equal(stored.spec?.ttlSecondsAfterFinished, 600);
+    assert.equal(stored.spec?.ttlSecondsAfterFinished, 7 * 86_400);
     assert.equal(stored.spec?.activeDeadlineSeconds, 600);
     const sentPod = expected.spec.template.spec;
     const storedPod = stored.spec?.template.spec;

@@ -1,0 +1,54 @@
+/** Waiting for the backend's end with durable timers: polls doubling up to the cap, until an end, the deadline or a continue-as-new. */
+import { isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
+import { FailureType } from '../domain/errors.ts';
+import { nextPollDelay, type ResolvedPolicy } from '../domain/policy.ts';
+import type { ExecutionResult, StatusObservation } from '../domain/types.ts';
+import { getExecutionStatus } from './activity-proxies.ts';
+import type { ExecutionState } from './execution-state.ts';
+import { failureOf } from './failure.ts';
+
+export type Outcome =
+  | { kind: 'finished'; result: ExecutionResult }
+  | { kind: 'timeout' }
+  | { kind: 'cancelled'; error: unknown }
+  | { kind: 'rejected'; result: ExecutionResult }
+  | { kind: 'continueAsNew' };
+
+export const isTerminal = (result: ExecutionResult | undefined): boolean => result?.phase === 'Completed' || result?.phase === 'Failed';
+
+/** One status poll; a failure that retrying may fix is recorded and skipped. */
+async function observe(execution: ExecutionState): Promise<StatusObservation | undefined> {
+  try {
+    return await getExecutionStatus({ request: execution.request, ...(execution.handle ? { handle: execution.handle } : {}) });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    const failure = failureOf(error);
+    if (failure.nonRetryable) throw error;
+    execution.status.lastPollError = failure.message;
+    return undefined;
+  }
+}
+
+export async function pollUntilDone(execution: ExecutionState, policy: ResolvedPolicy): Promise<Outcome> {
+  for (;;) {
+    const observation = await observe(execution);
+    execution.status.polls += 1;
+    if (observation?.kind === 'notFound') {
+      // BR-WE-007: the resource vanished under us.
+      return { kind: 'finished', result: { phase: 'Failed', reason: FailureType.ResourceDeletedExternally, message: observation.message } };
+    }
+    if (observation) {
+      execution.lastResult = observation.result;
+      execution.setPhase(observation.result);
+      if (isTerminal(observation.result)) return { kind: 'finished', result: observation.result };
+    }
+    const history = workflowInfo();
+    if (history.continueAsNewSuggested || (policy.continueAsNewAfterEvents > 0 && history.historyLength >= policy.continueAsNewAfterEvents))
+      return { kind: 'continueAsNew' };
+    const remainingMs = execution.deadlineMs - Date.now(); // workflow time: deterministic in the sandbox
+    if (remainingMs <= 0) return { kind: 'timeout' };
+    execution.lastDelayMs = nextPollDelay(execution.lastDelayMs, policy);
+    execution.status.pollDelayMs = execution.lastDelayMs;
+    await sleep(Math.min(execution.lastDelayMs, remainingMs));
+  }
+}
