@@ -15,13 +15,14 @@ export const AWX_ACTIVE_STATES: ReadonlySet<string> = new Set(['new', 'pending',
 
 /**
  * AWX job status → ExecutionResult (reference §6.5). Anything unlisted, `new` included, is Pending "AWXJobUnknown" as
- * upstream. A failed job's output (the tail the executor fetched) is added to the message.
+ * upstream. A failed job's output (the tail the executor fetched, §9.2 item 10) replaces the message, as upstream's
+ * result_stdout did; the reason still tells failed / error / canceled apart.
  * summary.status is the phase name, as upstream (§9.2 item 13 keeps that for compatibility).
  */
 export function mapAwxStatus(job: { status?: string }, failureOutput?: string): ExecutionResult {
   const status = job.status ?? '';
   const known = AWX_STATES[status];
   const mapped = known ?? { phase: 'Pending' as const, reason: 'AWXJobUnknown', message: `Unknown AWX job status: ${status}` };
-  const message = mapped.phase === 'Failed' && failureOutput ? `${mapped.message}: ${failureOutput}` : mapped.message;
+  const message = mapped.phase === 'Failed' && failureOutput ? failureOutput : mapped.message;
   return { ...mapped, message, summary: { status: mapped.phase, reason: mapped.reason, message } };
 }

@@ -40,7 +40,8 @@ export function mapJobStatus(job: JobLike): ExecutionResult {
     for (const condition of conditions) {
       if (condition.type === successType) return { phase: 'Completed', reason: 'Complete', message: condition.message ?? '', summary };
       if (condition.type === failureType) {
-        return { phase: 'Failed', reason: condition.reason ?? failureType, message: condition.message ?? '', summary };
+        // Upstream passes the condition's reason through, empty when the condition has none.
+        return { phase: 'Failed', reason: condition.reason ?? '', message: condition.message ?? '', summary };
       }
     }
     return undefined;

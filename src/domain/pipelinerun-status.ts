@@ -25,7 +25,12 @@ export function summarizePipelineRun(pipelineRun: PipelineRunLike, succeededTask
   const children = pipelineRun.status?.childReferences ?? [];
   const completedTasks = children.filter((child) => child.kind === 'TaskRun' && child.name && succeededTaskRuns.has(child.name)).length;
   const condition = succeededCondition(pipelineRun);
-  const summary: ExecutionSummary = { status: condition?.status ?? 'Unknown', completedTasks, totalTasks: children.length };
+  // Upstream copies the condition's status as it is (empty when the condition has none); "Unknown" only without one.
+  const summary: ExecutionSummary = {
+    status: condition ? (condition.status ?? '') : 'Unknown',
+    completedTasks,
+    totalTasks: children.length,
+  };
   if (condition?.reason) summary.reason = condition.reason;
   if (condition?.message) summary.message = condition.message;
   return summary;

@@ -66,13 +66,21 @@ describe('buildExtraVars (reference §6.2)', () => {
     for (const text of ['yes', 'on', 'tRUE', 'no', 'off']) assert.equal(coerceExtraVar(text), text, text);
   });
 
-  test('"null", "", surrounding whitespace and underscores stay strings', () => {
+  test('"null", "", surrounding whitespace and misplaced underscores stay strings', () => {
     assert.equal(wire('null'), '"null"');
     assert.equal(wire(''), '""');
     assert.equal(wire(' 5'), '" 5"');
     assert.equal(wire('5 '), '"5 "');
-    assert.equal(wire('1_000'), '"1_000"');
+    assert.equal(wire('1__0'), '"1__0"');
+    assert.equal(wire('_1'), '"_1"');
     assert.equal(wire(' true'), '" true"');
+  });
+
+  test("regression: digit underscores parse as Go's strconv.ParseFloat does (the reference's table was wrong)", () => {
+    assert.equal(wire('1_000'), '1000');
+    assert.equal(wire('1_0.5'), '10.5');
+    assert.equal(wire('0x1_0p4'), '256');
+    assert.equal(wire('[1e400]'), '"[1e400]"', 'a nested out-of-range number keeps the value a string, as in Go');
   });
 
   test('bracketed JSON is parsed; keys sorted; nested big integers exact', () => {
