@@ -39,9 +39,7 @@ export async function buildRegistry(config: WorkerConfig): Promise<BuiltRegistry
       ...(config.awx.apiPath ? { apiPath: config.awx.apiPath } : {}),
       ...(config.awx.caFile ? { caFile: config.awx.caFile } : {}),
     });
-    registry.register(
-      new AnsibleExecutor({ awx, organizationId: config.awx.organizationId, maskValues: [config.awx.token], ...(kube ? { kube } : {}) }),
-    );
+    registry.register(new AnsibleExecutor({ awx, organizationId: config.awx.organizationId, ...(kube ? { kube } : {}) }));
     closers.push(() => awx.close());
     awxClient = awx;
   }

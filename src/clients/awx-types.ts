@@ -113,6 +113,8 @@ export interface AwxClient {
   listActiveJobs(maxPages?: number): Promise<AwxJob[]>;
   /** "deleted", or "notFound" when it was already gone (404). */
   deleteCredential(credentialId: number): Promise<'deleted' | 'notFound'>;
+  /** Values this client holds that must never appear in text it hands back (its token). */
+  sensitiveValues?(): string[];
   /** The last lines of a job's output, read from its events newest first (never the whole stdout). */
   getJobOutputTail(jobId: number, maxBytes: number): Promise<string>;
 }

@@ -95,6 +95,10 @@ export class AwxHttpClient implements AwxClient {
     await this.dispatcher.close();
   }
 
+  sensitiveValues(): string[] {
+    return [this.token];
+  }
+
   /** A path under the API root ("job_templates/10/launch/") or a relative `next` link ("/api/v2/...?page=2"). */
   private url(path: string, query?: Record<string, string | number>): string {
     const full = path.startsWith('/') ? `${this.base}${path}` : `${this.base}${this.apiPath}/${path}`;

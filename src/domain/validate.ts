@@ -11,7 +11,13 @@ export interface ValidationProblem {
 
 export const LIMITS = {
   requestBytes: 256 * 1024,
+  /** Nesting of the request's JSON (engineConfig is free-form): deeper input could exhaust the stack while checked. */
+  requestDepth: 32,
+  /** Nesting of a bracketed JSON parameter value (sent to AWX as typed extra_vars). */
+  parameterJsonDepth: 64,
   targetResourceLength: 1024,
+  /** Search-attribute values (TargetResource) are limited in bytes by Temporal (2 KB by default). */
+  searchAttributeBytes: 1024,
   parameterCount: 200,
   parameterNameLength: 128,
   parameterValueBytes: 32 * 1024,
@@ -23,6 +29,39 @@ export const LIMITS = {
 } as const;
 
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Names that JavaScript objects treat specially: as extra_vars keys they could vanish or change an object's prototype. */
+const OBJECT_KEYWORDS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** How deeply a JSON value nests, counted without recursion (so no input can exhaust the stack); stops past `limit`. */
+export function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Bracket nesting of JSON text, strings skipped: a parameter value like "[[[[…]]]]" is checked before anything parses it. */
+export function bracketDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '[' || char === '{') deepest = Math.max(deepest, ++depth);
+    else if (char === ']' || char === '}') depth--;
+  }
+  return deepest;
+}
 const NO_WHITESPACE_PATTERN = /^\S+$/;
 
 type Json = Record<string, unknown>;
@@ -96,6 +135,11 @@ function checkTarget(problems: Problems, spec: Json): void {
   const segments = target.split('/');
   if (target.length > LIMITS.targetResourceLength) {
     problems.add('spec.targetResource', `must be at most ${LIMITS.targetResourceLength} characters, got ${target.length}`);
+  } else if (utf8Length(target) > LIMITS.searchAttributeBytes) {
+    problems.add(
+      'spec.targetResource',
+      `must be at most ${LIMITS.searchAttributeBytes} bytes in UTF-8 (it is the TargetResource search attribute), got ${utf8Length(target)}`,
+    );
   } else if (segments.length < 2 || segments.length > 3 || segments.some((segment) => !NO_WHITESPACE_PATTERN.test(segment))) {
     problems.add(
       'spec.targetResource',
@@ -161,6 +205,8 @@ function checkParameters(problems: Problems, spec: Json): void {
         field,
         `parameter name must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*, at most ${LIMITS.parameterNameLength} characters)`,
       );
+    } else if (OBJECT_KEYWORDS.has(name)) {
+      problems.add(field, `"${name}" cannot be a parameter name (JavaScript objects treat it specially, so it could vanish); rename it`);
     } else if (
       (RESERVED_PARAMETER_NAMES as readonly string[]).includes(name) ||
       RESERVED_PARAMETER_PREFIXES.some((prefix) => name.startsWith(prefix))
@@ -175,6 +221,11 @@ function checkParameters(problems: Problems, spec: Json): void {
       problems.add(field, `parameter value must be a string, got ${describe(value)} (quote numbers and booleans)`);
     } else if (utf8Length(value) > LIMITS.parameterValueBytes) {
       problems.add(field, `parameter value must be at most ${LIMITS.parameterValueBytes} bytes, got ${utf8Length(value)}`);
+    } else if (bracketDepth(value) > LIMITS.parameterJsonDepth) {
+      problems.add(
+        field,
+        `a JSON parameter value may nest at most ${LIMITS.parameterJsonDepth} levels deep; flatten it or pass it in a ConfigMap`,
+      );
     }
   }
 }
@@ -259,6 +310,13 @@ export function validateExecutionRequest(input: unknown): ValidationProblem[] {
   const problems = new Problems();
   const request = problems.object(input, 'request', true);
   if (!request) return problems.list;
+  if (jsonDepth(request, LIMITS.requestDepth) > LIMITS.requestDepth) {
+    problems.add(
+      'request',
+      `must nest at most ${LIMITS.requestDepth} levels deep; flatten engineConfig and pass data as string parameters`,
+    );
+    return problems.list;
+  }
   const size = utf8Length(JSON.stringify(request));
   if (size > LIMITS.requestBytes) {
     problems.add(

@@ -27,7 +27,7 @@ export interface AnsibleExecutorOptions {
   outputTailBytes?: number;
   /** How far back a retried create looks for the job an earlier attempt launched. */
   jobSearchWindowMs?: number;
-  /** Values besides the Secrets' that must never appear in a job's output tail (the AWX token). */
+  /** Values besides the Secrets' and the AWX client's token that must never appear in a job's output tail. */
   maskValues?: string[];
 }
 
@@ -284,7 +284,7 @@ export class AnsibleExecutor implements Executor {
    */
   private async redacted(request: ExecutionRequest, handle: ExecutionHandle, text: string): Promise<string> {
     if (!text) return text;
-    const values = [...this.maskValues];
+    const values = [...this.maskValues, ...(this.awx.sensitiveValues?.() ?? [])];
     try {
       for (const { name } of request.dependencies?.secrets ?? [])
         values.push(...Object.values(await this.readSecret(handle.executionNamespace, name)));
