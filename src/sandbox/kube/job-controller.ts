@@ -28,6 +28,11 @@ export class JobController {
   startDelayMs = 20;
   /** When false the controller ignores new objects, so a test can write status itself as a controller would. */
   enabled = true;
+  /**
+   * The TTL-after-finished controller, in scaled time: a finished Job is deleted ttlSecondsAfterFinished × this many
+   * milliseconds after it finished (0: never, the default). 1 makes a 600 s TTL last 0.6 s.
+   */
+  ttlMillisecondsPerSecond = 0;
 
   private readonly store: ObjectStore;
 
@@ -196,9 +201,16 @@ export class JobController {
     });
     const interim = { startTime, active: 0, ready: 0, succeeded: 1, conditions: [condition('SuccessCriteriaMet')] };
     if (!this.writeJobStatus(job, interim)) return;
-    this.timers.after(this.keyOf(job), 10, () =>
-      this.writeJobStatus(job, { ...interim, completionTime: now(), conditions: [condition('SuccessCriteriaMet'), condition('Complete')] }),
-    );
+    this.timers.after(this.keyOf(job), 10, () => {
+      if (
+        this.writeJobStatus(job, {
+          ...interim,
+          completionTime: now(),
+          conditions: [condition('SuccessCriteriaMet'), condition('Complete')],
+        })
+      )
+        this.expireAfterTtl(job);
+    });
   }
 
   private fail(job: KubeObject, pod: KubeObject, startTime: string, reason: string, message: string, failed = 0): void {
@@ -213,8 +225,17 @@ export class JobController {
     const condition = (type: string) => ({ type, status: 'True', reason, message, lastProbeTime: now(), lastTransitionTime: now() });
     const interim = { startTime, active: 0, ready: 0, failed, conditions: [condition('FailureTarget')] };
     if (!this.writeJobStatus(job, interim)) return;
-    this.timers.after(this.keyOf(job), 10, () =>
-      this.writeJobStatus(job, { ...interim, conditions: [condition('FailureTarget'), condition('Failed')] }),
-    );
+    this.timers.after(this.keyOf(job), 10, () => {
+      if (this.writeJobStatus(job, { ...interim, conditions: [condition('FailureTarget'), condition('Failed')] })) this.expireAfterTtl(job);
+    });
+  }
+
+  /** As Kubernetes' ttl-after-finished controller: the finished Job (and, through the GC, its pod) is deleted. */
+  private expireAfterTtl(job: KubeObject): void {
+    const ttl = (job.spec as { ttlSecondsAfterFinished?: number } | undefined)?.ttlSecondsAfterFinished;
+    if (this.ttlMillisecondsPerSecond <= 0 || ttl === undefined) return;
+    this.timers.after(this.keyOf(job), ttl * this.ttlMillisecondsPerSecond, () => {
+      if (this.current(job)) this.store.delete(JOBS, job.metadata.namespace, job.metadata.name, 'Background');
+    });
   }
 }
