@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_EXECUTION_NAMESPACE, DEFAULT_SERVICE_ACCOUNT_NAME } from './domain/constants.ts';
 import { isDnsLabel, isDnsSubdomain } from './domain/labels.ts';
+import { POD_SECURITY_CONTEXT_MODES, type PodSecurityContextMode } from './domain/manifests.ts';
 import { ENGINES, type Engine } from './domain/types.ts';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions.ts';
 
@@ -70,6 +71,8 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
   /** ttlSecondsAfterFinished of Jobs: a safety net far beyond any outage the workflow should ride out. */
   jobTtlSecondsAfterFinished: number;
+  /** Execution pods' security context: restricted (default) or none (as the original, for images that need root). */
+  podSecurityContext: PodSecurityContextMode;
   sweeper: SweeperConfig;
 }
 
@@ -183,6 +186,13 @@ function awxConfig(reader: Reader): AwxConfig | undefined {
   };
 }
 
+function podSecurityContextOf(reader: Reader): PodSecurityContextMode {
+  const mode = reader.text('EXECUTION_POD_SECURITY_CONTEXT') ?? 'restricted';
+  if ((POD_SECURITY_CONTEXT_MODES as readonly string[]).includes(mode)) return mode as PodSecurityContextMode;
+  reader.problems.push(`EXECUTION_POD_SECURITY_CONTEXT: must be one of ${POD_SECURITY_CONTEXT_MODES.join(', ')}, got "${mode}"`);
+  return 'restricted';
+}
+
 function sweeperConfig(reader: Reader, executionNamespace: string): SweeperConfig {
   const extra = (reader.text('SWEEPER_NAMESPACES') ?? '')
     .split(',')
@@ -279,6 +289,7 @@ export function loadConfig(env: Env = process.env): WorkerConfig {
     ...(maxCached === undefined ? {} : { maxCachedWorkflows: maxCached }),
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     jobTtlSecondsAfterFinished: reader.integer('JOB_TTL_SECONDS_AFTER_FINISHED', 7 * 86_400, 600, 365 * 86_400),
+    podSecurityContext: podSecurityContextOf(reader),
     sweeper: sweeperConfig(reader, executionNamespace),
   };
   if (config.kube) config.kube.requestTimeoutMs = reader.integer('KUBE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
@@ -297,6 +308,7 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
     serviceAccountName: config.serviceAccountName,
     metricsBindAddress: config.metricsBindAddress ?? 'off',
     jobTtlSecondsAfterFinished: config.jobTtlSecondsAfterFinished,
+    podSecurityContext: config.podSecurityContext,
     sweeper: config.sweeper,
   };
 }

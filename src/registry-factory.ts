@@ -26,6 +26,7 @@ export async function buildRegistry(config: WorkerConfig): Promise<BuiltRegistry
       kube,
       defaultServiceAccountName: config.serviceAccountName,
       jobTtlSecondsAfterFinished: config.jobTtlSecondsAfterFinished,
+      podSecurityContext: config.podSecurityContext,
     };
     if (config.engines.includes('job')) registry.register(new JobExecutor(options));
     if (config.engines.includes('tekton')) registry.register(new TektonExecutor(options));

@@ -32,7 +32,15 @@ export interface ManifestInput {
    * a safety net. Default DEFAULT_JOB_TTL_SECONDS.
    */
   jobTtlSecondsAfterFinished?: number;
+  /**
+   * "restricted" (default): the restricted Pod Security profile (BR-WE-018, from later upstream), with a writable /tmp as
+   * HOME and TMPDIR. "none": no security context, as the original at v1.1.0-rc3 — for images that need root.
+   */
+  podSecurityContext?: PodSecurityContextMode;
 }
+
+export const POD_SECURITY_CONTEXT_MODES = ['restricted', 'none'] as const;
+export type PodSecurityContextMode = (typeof POD_SECURITY_CONTEXT_MODES)[number];
 
 /** One week: far beyond any outage an execution should ride out. */
 export const DEFAULT_JOB_TTL_SECONDS = 7 * 86_400;
@@ -56,7 +64,8 @@ export function executionMetadata(input: ManifestInput, engine: Engine) {
       [LABEL_WORKFLOW_ID]: sanitizeLabelValue(spec.workflowRef.workflowId),
       [LABEL_TARGET_RESOURCE]: sanitizeLabelValue(spec.targetResource),
       [LABEL_SOURCE_NAMESPACE]: metadata.namespace,
-      [LABEL_EXECUTION_ENGINE]: engine,
+      // The original labels Jobs with their engine, PipelineRuns not.
+      ...(engine === 'job' ? { [LABEL_EXECUTION_ENGINE]: engine } : {}),
     },
     annotations: {
       [ANNOTATION_TARGET_RESOURCE]: spec.targetResource,
@@ -100,8 +109,9 @@ export function buildJob(input: ManifestInput) {
   const { request } = input;
   const { metadata, spec } = request.workflowExecution;
   const dependencies = dependencyVolumes(request);
+  const restricted = (input.podSecurityContext ?? 'restricted') === 'restricted';
   const tmp = { volume: { name: 'tmp', emptyDir: {} }, mount: { name: 'tmp', mountPath: '/tmp' } };
-  const mounted = [...dependencies, tmp];
+  const mounted = restricted ? [...dependencies, tmp] : dependencies;
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -115,8 +125,8 @@ export function buildJob(input: ManifestInput) {
         spec: {
           restartPolicy: 'Never',
           serviceAccountName: serviceAccountFor(input),
-          securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
-          volumes: mounted.map((entry) => entry.volume),
+          ...(restricted ? { securityContext: RESTRICTED_POD_SECURITY_CONTEXT } : {}),
+          ...(mounted.length > 0 ? { volumes: mounted.map((entry) => entry.volume) } : {}),
           containers: [
             {
               name: 'workflow',
@@ -124,11 +134,15 @@ export function buildJob(input: ManifestInput) {
               env: [
                 { name: 'TARGET_RESOURCE', value: spec.targetResource },
                 ...sortedParameters(request).map(([name, value]) => ({ name, value })),
-                { name: 'HOME', value: '/tmp' },
-                { name: 'TMPDIR', value: '/tmp' },
+                ...(restricted
+                  ? [
+                      { name: 'HOME', value: '/tmp' },
+                      { name: 'TMPDIR', value: '/tmp' },
+                    ]
+                  : []),
               ],
-              volumeMounts: mounted.map((entry) => entry.mount),
-              securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+              ...(mounted.length > 0 ? { volumeMounts: mounted.map((entry) => entry.mount) } : {}),
+              ...(restricted ? { securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT } : {}),
             },
           ],
         },
@@ -169,7 +183,9 @@ export function buildPipelineRun(input: ManifestInput) {
       ...(workspaces.length > 0 ? { workspaces } : {}),
       taskRunTemplate: {
         serviceAccountName: serviceAccountFor(input),
-        podTemplate: { securityContext: RESTRICTED_POD_SECURITY_CONTEXT },
+        ...((input.podSecurityContext ?? 'restricted') === 'restricted'
+          ? { podTemplate: { securityContext: RESTRICTED_POD_SECURITY_CONTEXT } }
+          : {}),
       },
       timeouts: { pipeline: formatDuration(Math.max(1, Math.ceil(input.executionTimeoutMs / 1000)) * 1000) },
     },

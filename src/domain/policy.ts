@@ -12,6 +12,8 @@ export const DEFAULT_POLICY = {
   continueAsNewAfterEvents: 0,
   pipelineRunCancelMode: 'Cancelled' as PipelineRunCancelMode,
   stopGraceMs: 120_000,
+  /** Kubernetes' image pull back-off reaches its 5-minute cap after ~5 minutes: one full cycle more before giving up. */
+  stuckPodGraceMs: 10 * 60_000,
 } as const;
 
 /** Default execution timeout when spec.executionConfig.timeout is not set (later upstream: BR-WORKFLOW-008). */
@@ -25,6 +27,7 @@ export interface ResolvedPolicy {
   continueAsNewAfterEvents: number;
   pipelineRunCancelMode: PipelineRunCancelMode;
   stopGraceMs: number;
+  stuckPodGraceMs: number;
   executionTimeoutMs: number;
 }
 
@@ -40,6 +43,7 @@ export function resolvePolicy(request: ExecutionRequest): ResolvedPolicy {
     continueAsNewAfterEvents: policy.continueAsNewAfterEvents ?? DEFAULT_POLICY.continueAsNewAfterEvents,
     pipelineRunCancelMode: policy.pipelineRunCancelMode ?? DEFAULT_POLICY.pipelineRunCancelMode,
     stopGraceMs: policy.stopGraceMs ?? DEFAULT_POLICY.stopGraceMs,
+    stuckPodGraceMs: policy.stuckPodGraceMs ?? DEFAULT_POLICY.stuckPodGraceMs,
     executionTimeoutMs: (timeoutText ? parseDuration(timeoutText) : undefined) ?? DEFAULT_EXECUTION_TIMEOUT_MS,
   };
 }

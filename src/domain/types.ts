@@ -87,6 +87,11 @@ export interface ExecutionPolicy {
   pipelineRunCancelMode?: PipelineRunCancelMode;
   /** How long cleanup waits for a stopped backend to wind down before deleting it, in milliseconds. */
   stopGraceMs?: number;
+  /**
+   * How long a Job's pod may stay unable to start (ImagePullBackOff, CreateContainerConfigError, FailedMount) before the
+   * execution fails with the pod's reason, in milliseconds; Kubernetes keeps retrying meanwhile. 0 turns it off.
+   */
+  stuckPodGraceMs?: number;
 }
 
 /** The workflow's input. */
@@ -150,4 +155,11 @@ export interface PreparedCredentials {
 }
 
 /** GetStatus outcome: the resource is there (with its mapped result), or it is gone (BR-WE-007). */
-export type StatusObservation = { kind: 'found'; result: ExecutionResult } | { kind: 'notFound'; message: string };
+export type StatusObservation =
+  | {
+      kind: 'found';
+      result: ExecutionResult;
+      /** A pod that cannot start as things are (bad image, missing Secret): the workflow fails only if it persists. */
+      stuck?: { reason: string; message: string };
+    }
+  | { kind: 'notFound'; message: string };

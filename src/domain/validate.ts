@@ -296,6 +296,7 @@ function checkPolicy(problems: Problems, request: Json): void {
   const canAfter = policy.continueAsNewAfterEvents;
   if (canAfter !== 0) problems.integer(canAfter, 'policy.continueAsNewAfterEvents', LIMITS.continueAsNewMinEvents, 50_000);
   problems.integer(policy.stopGraceMs, 'policy.stopGraceMs', 0, LIMITS.stopGraceMaxMs);
+  problems.integer(policy.stuckPodGraceMs, 'policy.stuckPodGraceMs', 0, LIMITS.executionTimeoutMaxMs);
   const mode = policy.pipelineRunCancelMode;
   if (mode !== undefined && !(PIPELINE_RUN_CANCEL_MODES as readonly unknown[]).includes(mode)) {
     problems.add('policy.pipelineRunCancelMode', `must be one of ${PIPELINE_RUN_CANCEL_MODES.join(', ')}, got ${JSON.stringify(mode)}`);

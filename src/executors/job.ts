@@ -72,22 +72,17 @@ export class JobExecutor implements Executor {
       (job.status?.ready ?? 0) === 0 &&
       (job.status?.active ?? 0) > 0
     ) {
+      // Reported, not decided here: the workflow fails the execution only when it persists (policy.stuckPodGraceMs).
       const stuck = await this.diagnose(namespace, job);
-      if (stuck)
-        return {
-          kind: 'found',
-          result: {
-            phase: 'Failed',
-            reason: stuck.reason,
-            message: stuck.message,
-            summary: { ...result.summary, status: 'False', reason: stuck.reason, message: stuck.message },
-          },
-        };
+      if (stuck) return { kind: 'found', result, stuck };
     }
     return { kind: 'found', result };
   }
 
-  /** Reads the Job's pods (and, for pods still creating, their events) to see whether they can ever start. */
+  /**
+   * Reads the Job's pods (and, for pods still creating, their events) to see whether they can start as things are.
+   * Only an enrichment: a refused or failed read never fails the execution (the original never read pods at all).
+   */
   private async diagnose(namespace: string, job: V1Job) {
     const { core } = this.options.kube;
     const uid = job.metadata?.uid;
@@ -104,8 +99,8 @@ export class JobExecutor implements Executor {
         const fromEvents = diagnoseStuckPod([pod], events.items);
         if (fromEvents) return fromEvents;
       }
-    } catch (error) {
-      throw kubeError(`read pods of Job ${namespace}/${job.metadata?.name}`, error);
+    } catch {
+      return undefined;
     }
     return undefined;
   }

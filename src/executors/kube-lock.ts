@@ -8,9 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlreadyExists, isNotFound, type KubeClients, kubeError, kubeStatusOf } from '../clients/kube.ts';
 import { ANNOTATION_CREATED_BY_RUN, LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
 import { BackendError, ExecutionLockedError } from '../domain/errors.ts';
-import type { ManifestInput } from '../domain/manifests.ts';
+import type { ManifestInput, PodSecurityContextMode } from '../domain/manifests.ts';
 import { executionResourceName } from '../domain/resource-name.ts';
 import type { ExecutionHandle, ExecutionRequest } from '../domain/types.ts';
+import { checkDependenciesExist } from './dependencies.ts';
 import type { CleanupOptions, CleanupReport, CreateContext } from './executor.ts';
 
 export interface KubeExecutorOptions {
@@ -23,6 +24,8 @@ export interface KubeExecutorOptions {
   detectStuckPods?: boolean;
   /** Job ttlSecondsAfterFinished (default: one week, a safety net behind the workflow's own delete and the sweeper). */
   jobTtlSecondsAfterFinished?: number;
+  /** The execution pods' security context: "restricted" (default) or "none" (as the original, for images that need root). */
+  podSecurityContext?: PodSecurityContextMode;
 }
 
 export interface KubeObjectLike {
@@ -102,8 +105,9 @@ export async function createOrAdopt<T extends KubeObjectLike>(
     if (ours && (existing.metadata?.annotations?.[ANNOTATION_CREATED_BY_RUN] === owner.createdByRun || !finished)) {
       return { object: existing, adopted: true, replacedStale };
     }
-    if (finished && existingOwner) {
-      // #374: a finished resource of an earlier execution still holds the name: delete it for real, wait, recreate.
+    if (finished) {
+      // #374: a finished resource still holds the name (an earlier execution's, or one without our label, as the original
+      // replaces either): delete it for real, wait, recreate.
       try {
         await resource.delete(existing.metadata?.uid);
       } catch (error) {
@@ -116,7 +120,7 @@ export async function createOrAdopt<T extends KubeObjectLike>(
     throw new ExecutionLockedError(
       existingOwner
         ? `Execution resource ${resource.name} already exists (target resource locked): ${where} belongs to WorkflowExecution "${existingOwner}" and is still running`
-        : `Execution resource ${resource.name} already exists (target resource locked): ${where} has no kubernaut.ai/workflow-execution label, so it is not ours to replace`,
+        : `Execution resource ${resource.name} already exists (target resource locked): ${where} has no kubernaut.ai/workflow-execution label and is still running`,
     );
   }
   throw new BackendError(`create ${where}: the name stayed taken after 5 attempts`, 503);
@@ -181,6 +185,7 @@ export async function createLockedResource<Manifest>(args: {
   locked: (namespace: string, name: string, body: Manifest) => LockedResource<KubeObjectLike>;
 }): Promise<ExecutionHandle> {
   const { request, executionNamespace, createdByRun, executionTimeoutMs } = args.context;
+  await checkDependenciesExist(args.options.kube, executionNamespace, request);
   const name = executionResourceName(request.workflowExecution.spec.targetResource);
   const defaultServiceAccountName = args.options.defaultServiceAccountName;
   const body = args.build({
@@ -191,6 +196,7 @@ export async function createLockedResource<Manifest>(args: {
     executionTimeoutMs,
     ...(defaultServiceAccountName ? { defaultServiceAccountName } : {}),
     ...(args.options.jobTtlSecondsAfterFinished ? { jobTtlSecondsAfterFinished: args.options.jobTtlSecondsAfterFinished } : {}),
+    ...(args.options.podSecurityContext ? { podSecurityContext: args.options.podSecurityContext } : {}),
   });
   const { object } = await createOrAdopt(
     args.locked(executionNamespace, name, body),

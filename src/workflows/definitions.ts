@@ -51,6 +51,8 @@ export interface ExecutionStatus {
   cleanup?: CleanupState;
   /** A stop request the backend refused (the resource was deleted or cancelled all the same). */
   stopError?: string;
+  /** The pod cannot start as things are, since when (the execution fails after policy.stuckPodGraceMs). */
+  stuck?: { reason: string; message: string; since: string };
   /** How many times this execution continued as new. */
   continuedAsNew: number;
 }
@@ -67,4 +69,5 @@ export interface ContinuationState {
   lastDelayMs?: number;
   lastResult?: ExecutionResult;
   continuedAsNew: number;
+  stuckSinceMs?: number;
 }

@@ -25,6 +25,8 @@ export class ExecutionState {
   prepared?: PreparedCredentials;
   lastResult?: ExecutionResult;
   lastDelayMs?: number;
+  /** When a poll first saw the pod unable to start (workflow time); cleared when it starts. */
+  stuckSinceMs: number | undefined;
   deadlineMs = 0;
   private publishedPhase: string | undefined;
 
@@ -39,6 +41,7 @@ export class ExecutionState {
     if (continuation?.prepared) this.prepared = continuation.prepared;
     if (continuation?.lastResult) this.lastResult = continuation.lastResult;
     if (continuation?.lastDelayMs !== undefined) this.lastDelayMs = continuation.lastDelayMs;
+    this.stuckSinceMs = continuation?.stuckSinceMs;
     // A continued run reports what the previous run last saw until its own first poll.
     const last = continuation?.lastResult;
     this.status = {
@@ -101,6 +104,7 @@ export class ExecutionState {
       ...(this.prepared ? { prepared: this.prepared } : {}),
       ...(this.lastDelayMs === undefined ? {} : { lastDelayMs: this.lastDelayMs }),
       ...(this.lastResult ? { lastResult: this.lastResult } : {}),
+      ...(this.stuckSinceMs === undefined ? {} : { stuckSinceMs: this.stuckSinceMs }),
     };
   }
 }

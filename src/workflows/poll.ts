@@ -29,6 +29,27 @@ async function observe(execution: ExecutionState): Promise<StatusObservation | u
   }
 }
 
+/**
+ * A pod that cannot start fails the execution only once it has been seen stuck for the whole grace period (workflow
+ * time): Kubernetes keeps retrying an image pull or a mount, and one that clears in time fails nothing.
+ */
+function stuckTooLong(
+  execution: ExecutionState,
+  stuck: { reason: string; message: string } | undefined,
+  policy: ResolvedPolicy,
+): ExecutionResult | undefined {
+  if (!stuck || policy.stuckPodGraceMs <= 0) {
+    execution.stuckSinceMs = undefined;
+    return undefined;
+  }
+  execution.stuckSinceMs ??= Date.now();
+  execution.status.stuck = { ...stuck, since: new Date(execution.stuckSinceMs).toISOString() };
+  if (Date.now() - execution.stuckSinceMs < policy.stuckPodGraceMs) return undefined;
+  const message = `${stuck.message} (for ${Math.round((Date.now() - execution.stuckSinceMs) / 1000)} s)`;
+  const summary = { ...execution.lastResult?.summary, status: 'False', reason: stuck.reason, message };
+  return { phase: 'Failed', reason: stuck.reason, message, summary };
+}
+
 export async function pollUntilDone(execution: ExecutionState, policy: ResolvedPolicy): Promise<Outcome> {
   for (;;) {
     const observation = await observe(execution);
@@ -41,6 +62,8 @@ export async function pollUntilDone(execution: ExecutionState, policy: ResolvedP
       execution.lastResult = observation.result;
       execution.setPhase(observation.result);
       if (isTerminal(observation.result)) return { kind: 'finished', result: observation.result };
+      const stuck = stuckTooLong(execution, observation.stuck, policy);
+      if (stuck) return { kind: 'finished', result: stuck };
     }
     const history = workflowInfo();
     if (history.continueAsNewSuggested || (policy.continueAsNewAfterEvents > 0 && history.historyLength >= policy.continueAsNewAfterEvents))

@@ -5,7 +5,7 @@
  * activeDeadlineSeconds, with the container states and events a real kubelet reports.
  */
 import { randomUUID } from 'node:crypto';
-import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome } from '../conventions.ts';
+import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome, STUCK_PARAMETER } from '../conventions.ts';
 import { HeldRuns } from '../held-runs.ts';
 import { TimerGroup } from './clock.ts';
 import { type KubeObject, resourceByKind } from './resources.ts';
@@ -142,6 +142,10 @@ export class JobController {
         containerStatuses: [{ name: container?.name, ready: false, state: { waiting: { reason: 'ImagePullBackOff', message } } }],
       });
       this.recordEvent(pod, 'Failed', `Failed to pull image "${container?.image}": not found`);
+      // A registry blip: the pull succeeds after SANDBOX_STUCK_MS and the run goes on as a success.
+      const stuckMs = Number(env[STUCK_PARAMETER]);
+      if (env[STUCK_PARAMETER] !== undefined && Number.isFinite(stuckMs))
+        this.timers.after(key, stuckMs, () => this.runPod(job, pod, key, startTime, 'success', env));
       return;
     }
     if (outcome === 'config-error') {
@@ -153,10 +157,23 @@ export class JobController {
       this.recordEvent(pod, 'Failed', `Error: ${message}`);
       return;
     }
+    this.runPod(job, pod, key, startTime, outcome, env);
+  }
+
+  /** The pod runs, then the Job ends as the outcome says (or when released, for held runs). */
+  private runPod(
+    job: KubeObject,
+    pod: KubeObject,
+    key: string,
+    startTime: string,
+    outcome: SandboxOutcome,
+    env: Record<string, string | undefined>,
+  ): void {
+    if (!this.current(job)) return;
     this.writePodStatus(pod, {
       phase: 'Running',
       startTime,
-      containerStatuses: [{ name: container?.name, ready: true, state: { running: { startedAt: startTime } } }],
+      containerStatuses: [{ name: 'workflow', ready: true, state: { running: { startedAt: startTime } } }],
     });
     this.writeJobStatus(job, { ready: 1 });
     const finish = (result: SandboxOutcome): void => {

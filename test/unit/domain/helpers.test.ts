@@ -117,7 +117,7 @@ describe('AWX credential mapping (§9.2 item 6)', () => {
     assert.equal(ownerRunOfDescription(ephemeralCredentialDescription(owner)), owner.createdByRun);
     assert.equal(ownerRunOfDescription('Ephemeral: deleted when WorkflowExecution x ends.'), undefined);
   });
-  test('regression: credential names no longer collide across name splits or namespaces (one team got the other team\'s Secret)', () => {
+  test("regression: credential names no longer collide across name splits or namespaces (one team got the other team's Secret)", () => {
     const owner = (namespace: string, name: string) => ({
       createdByRun: 'wfe-0123456789abcdef/run-1',
       workflowExecution: { namespace, name },

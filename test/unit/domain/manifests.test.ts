@@ -115,8 +115,21 @@ describe('buildJob (reference §4.1–4.3)', () => {
     ]);
   });
 
+  test('EXECUTION_POD_SECURITY_CONTEXT=none: no security context, no /tmp volume, no HOME/TMPDIR — as the original, for images that need root', () => {
+    const pod = buildJob({ ...input(request), podSecurityContext: 'none' }).spec.template.spec;
+    assert.equal('securityContext' in pod, false);
+    assert.equal('volumes' in pod, false);
+    assert.equal('securityContext' in (pod.containers[0] ?? {}), false);
+    assert.deepEqual(
+      pod.containers[0]?.env.map((entry) => entry.name),
+      ['TARGET_RESOURCE', 'A_FIRST', 'NAMESPACE'],
+    );
+    const run = buildPipelineRun({ ...input(request), podSecurityContext: 'none' });
+    assert.equal('podTemplate' in run.spec.taskRunTemplate, false);
+  });
+
   test('UT-WE-006-023: no dependencies → no secret-/configmap- volumes', () => {
-    const names = buildJob(input(request)).spec.template.spec.volumes.map((volume) => volume.name);
+    const names = (buildJob(input(request)).spec.template.spec.volumes ?? []).map((volume) => volume.name);
     assert.ok(!names.some((name) => name.startsWith('secret-') || name.startsWith('configmap-')));
   });
 
@@ -187,7 +200,7 @@ describe('buildPipelineRun (reference §5.1)', () => {
     assert.equal(run.metadata.labels['kubernaut.ai/workflow-id'], 'restart-deployment');
     assert.equal(run.metadata.labels['kubernaut.ai/source-namespace'], 'kubernaut-system');
     assert.equal(run.metadata.labels['kubernaut.ai/target-resource'], 'prod-ns__deployment__api-server');
-    assert.equal(run.metadata.labels['kubernaut.ai/execution-engine'], 'tekton');
+    assert.equal((run.metadata.labels as Record<string, string>)['kubernaut.ai/execution-engine'], undefined, 'as the original: Jobs only');
     assert.equal(run.metadata.annotations['kubernaut.ai/target-resource'], 'prod-ns/deployment/api-server');
   });
 

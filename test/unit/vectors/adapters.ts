@@ -249,6 +249,10 @@ export const DOCUMENTED_MANIFEST_DIFFERENCES = {
     '§9.2 item 17: timeouts enforced (Job spec.activeDeadlineSeconds / PipelineRun spec.timeouts.pipeline from executionConfig.timeout, default 30m)',
   labels: '§9.2 item 16: label values fully sanitised (workflow-id too; only [A-Za-z0-9._-], alphanumeric ends, ≤ 63 characters)',
   serviceAccount: "§9.2 item 18: the request's executionConfig.serviceAccountName wins over the worker's default",
+  runAnnotation:
+    'annotation kubernaut.ai/created-by-run: the lock tells a retry of the same run (adopt) from a reset or a rerun (replace a finished one, adopt a running one)',
+  jobTtl:
+    'Job ttlSecondsAfterFinished a week (JOB_TTL_SECONDS_AFTER_FINISHED), not 600 s: a worker outage longer than 600 s turned a success into ResourceDeletedExternally',
 } as const;
 export type DocumentedDifference = keyof typeof DOCUMENTED_MANIFEST_DIFFERENCES;
 
@@ -321,6 +325,19 @@ export function undoDocumentedDifferences(
       delete spec.timeouts;
       applied.add('timeout');
     }
+  }
+  const annotations = child(undone, 'metadata', 'annotations') as JsonObject;
+  if (
+    annotations['kubernaut.ai/created-by-run'] !== undefined &&
+    child(go, 'metadata', 'annotations', 'kubernaut.ai/created-by-run') === undefined
+  ) {
+    delete annotations['kubernaut.ai/created-by-run'];
+    applied.add('runAnnotation');
+  }
+  const goTtl = child(go, 'spec', 'ttlSecondsAfterFinished');
+  if (engine === 'job' && goTtl === 600 && typeof spec.ttlSecondsAfterFinished === 'number' && spec.ttlSecondsAfterFinished > 600) {
+    spec.ttlSecondsAfterFinished = goTtl;
+    applied.add('jobTtl');
   }
   const labels = child(undone, 'metadata', 'labels') as JsonObject;
   for (const label of ['kubernaut.ai/workflow-id', 'kubernaut.ai/target-resource']) {
