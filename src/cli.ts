@@ -1,9 +1,11 @@
 #!/usr/bin/env node
+
 /**
  * kubernaut-exec: start, inspect, wait for, cancel and list executions from a terminal or a script.
  * Exit codes: 0 ok (and Completed for wait), 1 the execution failed, 2 bad usage or invalid request,
  * 3 target locked by a running execution, 4 execution not found, 5 connection or other error.
  */
+import './runtime-support.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WorkflowNotFoundError } from '@temporalio/client';

@@ -2,6 +2,7 @@
  * The client library other services use to run executions: start (one per target at a time, DD-WE-003), inspect,
  * cancel, wait. Results come back as one ExecutionResult whether the execution completed or failed.
  */
+import './runtime-support.ts';
 import {
   CancelledFailure,
   Client,

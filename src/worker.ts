@@ -2,6 +2,7 @@
  * The worker process: configuration from the environment, executors for the configured backends, a Temporal Worker
  * on the task queue, Prometheus metrics and JSON logs, and a graceful shutdown on SIGTERM / SIGINT.
  */
+import './runtime-support.ts';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';

@@ -20,9 +20,10 @@ export const AWX_JOB_REF_PREFIX = 'awx-job-';
 /** Extra var carrying the execution's identity into the AWX launch so a retried launch finds the job already started. */
 export const AWX_EXECUTION_MARKER_VAR = 'KUBERNAUT_EXECUTION_MARKER';
 
-/** Environment variable names and prefixes owned by the executors: a parameter may not use them (§9.2 item 15). */
-export const RESERVED_PARAMETER_NAMES = ['TARGET_RESOURCE', 'HOME', 'TMPDIR'] as const;
-export const RESERVED_PARAMETER_PREFIXES = ['WFE_', 'RR_', 'KUBERNAUT_'] as const;
+/** The extra_vars the ansible engine sets itself (they win over parameters of the same name, so those are refused). */
+export const AWX_SYSTEM_VARIABLES = ['WFE_NAME', 'WFE_NAMESPACE', 'RR_NAME', 'RR_NAMESPACE'] as const;
+/** ConfigMap data reaches AWX as KUBERNAUT_CONFIGMAP_<CONFIGMAP>_<KEY> extra_vars. */
+export const AWX_CONFIGMAP_VARIABLE_PREFIX = 'KUBERNAUT_CONFIGMAP_';
 
 /** Search attributes the worker registers and keeps current (all Keyword). */
 export const SEARCH_ATTRIBUTE_NAMES = ['ExecutionEngine', 'TargetResource', 'ExecutionPhase', 'WorkflowExecutionName'] as const;

@@ -1,4 +1,4 @@
-import { RESERVED_PARAMETER_NAMES, RESERVED_PARAMETER_PREFIXES } from './constants.ts';
+import { AWX_CONFIGMAP_VARIABLE_PREFIX, AWX_EXECUTION_MARKER_VAR, AWX_SYSTEM_VARIABLES } from './constants.ts';
 import { parseDuration } from './duration.ts';
 import { isDnsLabel, isDnsSubdomain } from './labels.ts';
 import { ENGINES, type Engine, type ExecutionRequest, PIPELINE_RUN_CANCEL_MODES } from './types.ts';
@@ -28,7 +28,6 @@ export const LIMITS = {
   continueAsNewMinEvents: 20,
 } as const;
 
-const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names that JavaScript objects treat specially: as extra_vars keys they could vanish or change an object's prototype. */
 const OBJECT_KEYWORDS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -190,7 +189,25 @@ function checkWorkflowRef(problems: Problems, spec: Json, engine: Engine | undef
   if (engine === 'ansible') checkEngineConfig(problems, workflowRef);
 }
 
-function checkParameters(problems: Problems, spec: Json): void {
+/** What each backend accepts as a parameter name (Kubernetes IsEnvVarName, Tekton's param names, AWX extra_vars keys). */
+const PARAMETER_NAME_RULES: Record<Engine, { pattern: RegExp; describe: string }> = {
+  job: { pattern: /^[-._a-zA-Z][-._a-zA-Z0-9]*$/, describe: 'a Kubernetes environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)' },
+  tekton: { pattern: /^[a-zA-Z_][-._a-zA-Z0-9]*$/, describe: 'a Tekton parameter name ([a-zA-Z_][-._a-zA-Z0-9]*)' },
+  ansible: {
+    pattern: /^[-._a-zA-Z][-._a-zA-Z0-9]*$/,
+    describe: 'an extra_vars key of letters, digits, "-", "." and "_", not starting with a digit',
+  },
+};
+
+/** Only the names that really collide with what the engine injects. */
+function reservedParameterNames(engine: Engine | undefined, hasConfigMaps: boolean): { names: string[]; prefixes: string[] } {
+  if (engine === 'ansible')
+    return { names: [...AWX_SYSTEM_VARIABLES, AWX_EXECUTION_MARKER_VAR], prefixes: hasConfigMaps ? [AWX_CONFIGMAP_VARIABLE_PREFIX] : [] };
+  // The Job's restricted pod security context sets HOME and TMPDIR to its writable /tmp.
+  return { names: engine === 'job' ? ['TARGET_RESOURCE', 'HOME', 'TMPDIR'] : ['TARGET_RESOURCE'], prefixes: [] };
+}
+
+function checkParameters(problems: Problems, spec: Json, engine: Engine | undefined, hasConfigMaps: boolean): void {
   const parameters = problems.object(spec.parameters, 'spec.parameters', false);
   if (!parameters) return;
   const names = Object.keys(parameters);
@@ -200,20 +217,16 @@ function checkParameters(problems: Problems, spec: Json): void {
   }
   for (const name of names) {
     const field = `spec.parameters.${name.slice(0, 80)}`;
-    if (!ENV_NAME_PATTERN.test(name) || name.length > LIMITS.parameterNameLength) {
-      problems.add(
-        field,
-        `parameter name must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*, at most ${LIMITS.parameterNameLength} characters)`,
-      );
+    const rule = PARAMETER_NAME_RULES[engine ?? 'tekton'];
+    const reserved = reservedParameterNames(engine, hasConfigMaps);
+    if (!rule.pattern.test(name) || name.length > LIMITS.parameterNameLength) {
+      problems.add(field, `parameter name must be ${rule.describe}, at most ${LIMITS.parameterNameLength} characters`);
     } else if (OBJECT_KEYWORDS.has(name)) {
       problems.add(field, `"${name}" cannot be a parameter name (JavaScript objects treat it specially, so it could vanish); rename it`);
-    } else if (
-      (RESERVED_PARAMETER_NAMES as readonly string[]).includes(name) ||
-      RESERVED_PARAMETER_PREFIXES.some((prefix) => name.startsWith(prefix))
-    ) {
+    } else if (reserved.names.includes(name) || reserved.prefixes.some((prefix) => name.startsWith(prefix))) {
       problems.add(
         field,
-        `parameter name is reserved for variables the executor sets (${RESERVED_PARAMETER_NAMES.join(', ')}, ${RESERVED_PARAMETER_PREFIXES.map((p) => `${p}*`).join(', ')}); rename it`,
+        `parameter name collides with a variable the ${engine} engine sets (${[...reserved.names, ...reserved.prefixes.map((prefix) => `${prefix}*`)].join(', ')}); rename it`,
       );
     }
     const value = parameters[name];
@@ -341,7 +354,8 @@ export function validateExecutionRequest(input: unknown): ValidationProblem[] {
       else problems.add('spec.executionEngine', `unknown engine ${JSON.stringify(declared)}: use one of ${ENGINES.join(', ')}`);
       checkTarget(problems, spec);
       checkWorkflowRef(problems, spec, engine);
-      checkParameters(problems, spec);
+      const dependencies = isObject(request.dependencies) ? request.dependencies : {};
+      checkParameters(problems, spec, engine, Array.isArray(dependencies.configMaps) && dependencies.configMaps.length > 0);
       checkExecutionConfig(problems, spec);
       const rrRef = problems.object(spec.remediationRequestRef, 'spec.remediationRequestRef', false);
       if (rrRef) {

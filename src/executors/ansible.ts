@@ -8,7 +8,7 @@ import type { AwxClient, AwxJob, AwxJobTemplate } from '../clients/awx-types.ts'
 import { isNotFound, type KubeClients, kubeError } from '../clients/kube.ts';
 import { type CredentialOwner, envSegment, mapSecretKeys, workflowIdOfRun } from '../domain/awx-credentials.ts';
 import { AWX_ACTIVE_STATES, mapAwxStatus } from '../domain/awx-status.ts';
-import { AWX_EXECUTION_MARKER_VAR, AWX_JOB_REF_PREFIX } from '../domain/constants.ts';
+import { AWX_CONFIGMAP_VARIABLE_PREFIX, AWX_EXECUTION_MARKER_VAR, AWX_JOB_REF_PREFIX } from '../domain/constants.ts';
 import { BackendError, CleanupIncompleteError, ConfigurationError, ExecutionError } from '../domain/errors.ts';
 import { buildExtraVars } from '../domain/extra-vars.ts';
 import { redactSecrets } from '../domain/redact.ts';
@@ -193,7 +193,8 @@ export class AnsibleExecutor implements Executor {
     };
     for (const { name } of context.request.dependencies?.configMaps ?? []) {
       const data = await this.readConfigMap(context.executionNamespace, name);
-      for (const key of Object.keys(data).sort()) vars[`KUBERNAUT_CONFIGMAP_${envSegment(name)}_${envSegment(key)}`] = data[key];
+      for (const key of Object.keys(data).sort())
+        vars[`${AWX_CONFIGMAP_VARIABLE_PREFIX}${envSegment(name)}_${envSegment(key)}`] = data[key];
     }
     vars[AWX_EXECUTION_MARKER_VAR] = context.createdByRun;
     return Object.fromEntries(

@@ -247,7 +247,7 @@ for (const engine of ['job', 'tekton'] as const) {
 
     test('an invalid request started without the client library fails fast with InvalidExecutionRequest; nothing is created', async () => {
       const before = env.kube.sandbox.totalCreates(KIND[engine]);
-      const req = request({ 'BAD-NAME': 'x' }, { target: 'not a target' });
+      const req = request({ 'BAD NAME': 'x' }, { target: 'not a target' });
       await assert.rejects(env.executions.startExecution(req), InvalidExecutionRequestError);
       const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
         taskQueue: env.taskQueue,
@@ -257,7 +257,7 @@ for (const engine of ['job', 'tekton'] as const) {
       const result = await env.executions.waitForResult(handle.workflowId);
       assert.deepEqual([result.phase, result.reason], ['Failed', 'InvalidExecutionRequest']);
       assert.match(result.message, /spec\.targetResource/);
-      assert.match(result.message, /spec\.parameters\.BAD-NAME/);
+      assert.match(result.message, /spec\.parameters\.BAD NAME/);
       assert.equal(env.kube.sandbox.totalCreates(KIND[engine]), before);
     });
   });

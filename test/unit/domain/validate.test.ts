@@ -46,21 +46,48 @@ describe('validateExecutionRequest', () => {
     assert.deepEqual(fieldsOf(sampleRequest({ target: 'Node/worker-1' })), []);
   });
 
-  test('parameter names must be environment variable names', () => {
-    assert.deepEqual(fieldsOf(sampleRequest({ parameters: { 'BAD-NAME': 'x', '1ST': 'y', OK_NAME: 'z' } })), [
-      'spec.parameters.BAD-NAME',
+  test('regression: parameter names are checked per engine, accepting what the backend accepts ("-" and "." included)', () => {
+    const names = { 'with-dash': 'x', 'with.dot': 'y', OK_NAME: 'z', '1ST': 'a', 'has space': 'b' };
+    assert.deepEqual(fieldsOf(sampleRequest({ engine: 'job', parameters: names })).sort(), [
       'spec.parameters.1ST',
+      'spec.parameters.has space',
+    ]);
+    assert.deepEqual(fieldsOf(sampleRequest({ engine: 'tekton', parameters: { ...names, '.dot-first': 'c' } })).sort(), [
+      'spec.parameters..dot-first',
+      'spec.parameters.1ST',
+      'spec.parameters.has space',
+    ]);
+    assert.deepEqual(fieldsOf(sampleRequest({ engine: 'ansible', parameters: names })).sort(), [
+      'spec.parameters.1ST',
+      'spec.parameters.has space',
     ]);
   });
 
-  test('§9.2 item 15: reserved names (TARGET_RESOURCE, WFE_*, RR_*, KUBERNAUT_*) are rejected', () => {
-    const fields = fieldsOf(sampleRequest({ parameters: { TARGET_RESOURCE: 'x', WFE_NAME: 'y', RR_NAME: 'z', KUBERNAUT_X: 'w' } }));
-    assert.deepEqual(fields.sort(), [
-      'spec.parameters.KUBERNAUT_X',
-      'spec.parameters.RR_NAME',
+  test('regression: only names that collide with what the engine injects are refused, naming the engine', () => {
+    const candidates = {
+      TARGET_RESOURCE: 'x',
+      HOME: 'x',
+      TMPDIR: 'x',
+      WFE_NAME: 'x',
+      RR_NAME: 'x',
+      KUBERNAUT_X: 'x',
+      KUBERNAUT_EXECUTION_MARKER: 'x',
+    };
+    assert.deepEqual(fieldsOf(sampleRequest({ engine: 'job', parameters: candidates })).sort(), [
+      'spec.parameters.HOME',
       'spec.parameters.TARGET_RESOURCE',
+      'spec.parameters.TMPDIR',
+    ]);
+    assert.deepEqual(fieldsOf(sampleRequest({ engine: 'tekton', parameters: candidates })), ['spec.parameters.TARGET_RESOURCE']);
+    assert.deepEqual(fieldsOf(sampleRequest({ engine: 'ansible', parameters: candidates })).sort(), [
+      'spec.parameters.KUBERNAUT_EXECUTION_MARKER',
+      'spec.parameters.RR_NAME',
       'spec.parameters.WFE_NAME',
     ]);
+    const withConfigMap = sampleRequest({ engine: 'ansible', parameters: { KUBERNAUT_CONFIGMAP_X: 'x' }, configMaps: ['cm'] });
+    assert.deepEqual(fieldsOf(withConfigMap), ['spec.parameters.KUBERNAUT_CONFIGMAP_X']);
+    const message = validateExecutionRequest(sampleRequest({ engine: 'job', parameters: { HOME: 'x' } }))[0]?.message ?? '';
+    assert.match(message, /collides with a variable the job engine sets/);
   });
 
   test('parameter values must be strings and bounded in size', () => {
@@ -130,7 +157,7 @@ describe('validateExecutionRequest', () => {
   });
 
   test('every problem of a request is listed at once', () => {
-    const request = sampleRequest({ target: '', parameters: { 'a-b': 'x' }, timeout: 'soon' });
+    const request = sampleRequest({ target: '', parameters: { 'a b': 'x' }, timeout: 'soon' });
     assert.equal(validateExecutionRequest(request).length, 3);
   });
 

@@ -273,6 +273,9 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
     kube.sandbox.createConfigMap(NS, 'app-settings', { timeout: '30s' });
     const both = await run(request({ secrets: [secret({ a: '1' })], configMaps: ['app-settings'] }));
     assert.equal(both.vars.KUBERNAUT_CONFIGMAP_APP_SETTINGS_TIMEOUT, '30s');
+    // Names and keys become [A-Z0-9_]: "." like "-" (a key "log.level" would read as an attribute in Jinja).
+    kube.sandbox.createConfigMap(NS, 'dotted.cm', { 'log.level': 'warn' });
+    assert.equal((await run(request({ configMaps: ['dotted.cm'] }))).vars.KUBERNAUT_CONFIGMAP_DOTTED_CM_LOG_LEVEL, 'warn');
     assert.ok(both.job?.credentials.includes(both.prepared.ephemeralCredentialIds[0] ?? -1));
   });
 
@@ -317,6 +320,17 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
       /ask_credential_on_launch/,
     );
     assert.equal(awx.sandbox.jobsOf(noVars.id).length + awx.sandbox.jobsOf(noCreds.id).length, 0);
+  });
+
+  test('regression: such a template is refused by prepare, before any credential holding the Secret values is created', async () => {
+    const noCreds = awx.sandbox.addTemplate({ name: `no-creds-${uniqueSuffix()}`, askCredentialOnLaunch: false });
+    const name = secret({ password: 'never-sent' });
+    const creates = awx.sandbox.credentialCreates.size;
+    await assert.rejects(
+      executor.prepare(context(request({ jobTemplateName: noCreds.name, secrets: [name] }))),
+      /ask_credential_on_launch/,
+    );
+    assert.equal(awx.sandbox.credentialCreates.size, creates, 'no credential was created');
   });
 
   test('crash safety: a retried create finds the job an earlier attempt launched (by its marker) and does not launch again', async () => {
