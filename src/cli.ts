@@ -7,7 +7,6 @@
  */
 import './runtime-support.ts';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -22,6 +21,7 @@ import {
   type Phase,
   type WorkflowExecution,
 } from './domain/types.ts';
+import { isEntryPoint } from './entry-point.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 3, notFound: 4, error: 5 } as const;
 
@@ -124,6 +124,15 @@ function printResult(output: GlobalOptions['output'], workflowId: string, result
   return result.phase === 'Completed' ? EXIT.ok : EXIT.failed;
 }
 
+/** The installed package's version (package.json sits one level above src/ and dist/). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Runs the CLI with the given arguments; resolves to the exit code. */
 export async function runCli(
   argv: string[],
@@ -135,6 +144,7 @@ export async function runCli(
   let exitCode: number = EXIT.ok;
   const program = new Command('kubernaut-exec')
     .description('Start and follow kubernaut remediation executions on the Temporal worker.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .addOption(new Option('--address <host:port>', 'Temporal frontend').env('TEMPORAL_ADDRESS').default('localhost:7233'))
     .addOption(new Option('--namespace <name>', 'Temporal namespace').env('TEMPORAL_NAMESPACE').default('default'))
     .addOption(new Option('--task-queue <name>', 'task queue of the worker').env('TEMPORAL_TASK_QUEUE').default('kubernaut-executions'))
@@ -329,6 +339,6 @@ Examples:
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isEntryPoint(import.meta.url)) {
   process.exitCode = await runCli(process.argv.slice(2));
 }

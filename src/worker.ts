@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { ConfigurationProblems, describeConfig, loadConfig, type TemporalConfig, type WorkerConfig } from './config.ts';
+import { isEntryPoint } from './entry-point.ts';
 import { createJsonLogger } from './logging.ts';
 import { buildRegistry } from './registry-factory.ts';
 import { createSweeperActivities } from './sweeper/activities.ts';
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isEntryPoint(import.meta.url)) {
   main().catch((error) => {
     process.stderr.write(
       `${JSON.stringify({ time: new Date().toISOString(), level: 'ERROR', message: 'worker failed', error: (error as Error).message })}\n`,
