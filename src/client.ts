@@ -15,18 +15,22 @@ import {
   WorkflowFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { ExecutionOutput } from './activities/output.ts';
+import { SEARCH_ATTRIBUTE_NAMES } from './domain/constants.ts';
 import { FailureType } from './domain/errors.ts';
 import { executionResourceName } from './domain/resource-name.ts';
 import type { Engine, ExecutionRequest, ExecutionResult, Phase } from './domain/types.ts';
 import { engineOf, formatValidationProblems, type ValidationProblem, validateExecutionRequest } from './domain/validate.ts';
 import type { SweepInput } from './sweeper/activities.ts';
+import { ensureSweeperSchedule } from './sweeper/schedule.ts';
 import type { SweepReport } from './sweeper/sweeper.ts';
-import { temporalTlsOptions } from './temporal-tls.ts';
+import { resolveTemporalConnection, sdkConnectionOptions, type TemporalOverrides } from './temporal-connection.ts';
 import {
   DEFAULT_TASK_QUEUE,
   ExecutionEngineKey,
   ExecutionPhaseKey,
   type ExecutionStatus,
+  OUTPUT_WORKFLOW_TYPE,
   SWEEP_WORKFLOW_TYPE,
   statusQuery,
   TargetResourceKey,
@@ -34,7 +38,7 @@ import {
   WorkflowExecutionNameKey,
 } from './workflows/definitions.ts';
 
-export type { ExecutionStatus, SweepInput, SweepReport };
+export type { ExecutionOutput, ExecutionStatus, SweepInput, SweepReport };
 export { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE };
 
 /** The request was refused before anything started; `problems` name each bad field. */
@@ -84,14 +88,34 @@ export interface ExecutionView {
   startTime: Date;
   closeTime?: Date;
   status?: ExecutionStatus;
+  /** Why the status query got no answer (no worker polling, typically). */
+  statusError?: string;
 }
 
-export interface ConnectOptions {
-  address?: string;
-  namespace?: string;
+/**
+ * Where Temporal is: Temporal's environment configuration (TEMPORAL_PROFILE, TEMPORAL_ADDRESS, TEMPORAL_TLS_*, …, see
+ * temporal-connection.ts) unless `env` replaces the process environment, with these fields on top.
+ */
+export interface ConnectOptions extends TemporalOverrides {
   taskQueue?: string;
-  tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
-  apiKey?: string;
+  /** Environment to read instead of process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/** What `setup` did. */
+export interface SetupReport {
+  searchAttributes: { name: string; result: 'registered' | 'already registered' }[];
+  sweeperSchedule: 'created' | 'exists' | 'skipped';
+}
+
+/** The namespace lacks the search attributes executions carry: run `kubernaut-exec setup` (ExecutionClient.setup). */
+export class SetupRequiredError extends Error {
+  constructor(namespace: string, cause: string) {
+    super(
+      `the Temporal namespace "${namespace}" is not set up for executions (${cause}): run \`kubernaut-exec setup\` once; it registers the search attributes ${SEARCH_ATTRIBUTE_NAMES.join(', ')}`,
+    );
+    this.name = 'SetupRequiredError';
+  }
 }
 
 export interface ListFilter {
@@ -131,6 +155,19 @@ function viewOf(description: WorkflowExecutionDescription, status?: ExecutionSta
   };
 }
 
+/** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD (the proto package is the SDK's, not ours to import). */
+const INDEXED_VALUE_TYPE_KEYWORD = 2;
+
+/** Temporal's refusal of a start whose search attributes the namespace does not know. */
+function missingSearchAttribute(error: unknown): string | undefined {
+  // The SDK wraps the server's answer ("Failed to start Workflow"); the cause says "… has no mapping defined for search attribute X".
+  for (let cause = error as { message?: string; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+    const message = cause.message ?? '';
+    if (/search attribute/i.test(message) && /no mapping|not defined|not registered|unknown/i.test(message)) return message;
+  }
+  return undefined;
+}
+
 /** One ExecutionResult for any way a workflow can end. */
 export function resultFromFailure(error: unknown): ExecutionResult {
   const cause = error instanceof WorkflowFailedError ? error.cause : error;
@@ -159,14 +196,10 @@ export class ExecutionClient {
   }
 
   static async connect(options: ConnectOptions = {}): Promise<ExecutionClient> {
-    const tls = options.tls ? temporalTlsOptions(options.tls) : undefined;
-    const connectionOptions: ConnectionOptions = {
-      address: options.address ?? 'localhost:7233',
-      ...(tls ? { tls } : {}),
-      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
-    };
-    const connection = await Connection.connect(connectionOptions);
-    const client = new Client({ connection, namespace: options.namespace ?? 'default' });
+    const { env, taskQueue: _taskQueue, ...overrides } = options;
+    const resolved = resolveTemporalConnection(env ?? process.env, overrides);
+    const connection = await Connection.connect(sdkConnectionOptions(resolved) as ConnectionOptions);
+    const client = new Client({ connection, namespace: resolved.namespace });
     return new ExecutionClient(client, { connection, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
   }
 
@@ -207,6 +240,8 @@ export class ExecutionClient {
       });
       return { workflowId, runId: handle.firstExecutionRunId };
     } catch (error) {
+      const missing = missingSearchAttribute(error);
+      if (missing) throw new SetupRequiredError(this.client.options.namespace, missing.replace(/^\d+ INVALID_ARGUMENT: /, ''));
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       const running = await this.client.workflow
         .getHandle(workflowId)
@@ -220,8 +255,44 @@ export class ExecutionClient {
   async getExecution(workflowId: string, runId?: string): Promise<ExecutionView> {
     const handle = this.client.workflow.getHandle(workflowId, runId);
     const description = await handle.describe();
-    const status = await handle.query(statusQuery).catch(() => undefined);
-    return viewOf(description, status);
+    // A query needs a worker; without one, say so within seconds instead of waiting out the RPC deadline.
+    let statusError: string | undefined;
+    const status = await this.client
+      .withDeadline(Date.now() + 10_000, () => handle.query(statusQuery))
+      .catch((error: Error) => {
+        statusError = error.message;
+        return undefined;
+      });
+    return { ...viewOf(description, status), ...(statusError ? { statusError } : {}) };
+  }
+
+  /**
+   * Prepares a Temporal namespace for executions, idempotently: registers the four search attributes (Keyword) and,
+   * unless told not to, creates the orphan sweeper's schedule for this task queue. Reports what it did.
+   */
+  async setup(options: { namespace: string; sweeper?: { intervalMs: number; graceMs: number } | false }): Promise<SetupReport> {
+    const existing = await this.client.connection.operatorService.listSearchAttributes({ namespace: options.namespace });
+    const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+    const missing = SEARCH_ATTRIBUTE_NAMES.filter((name) => !known.has(name));
+    if (missing.length > 0)
+      await this.client.connection.operatorService.addSearchAttributes({
+        namespace: options.namespace,
+        searchAttributes: Object.fromEntries(missing.map((name) => [name, INDEXED_VALUE_TYPE_KEYWORD])),
+      });
+    const sweeper =
+      options.sweeper === false
+        ? 'skipped'
+        : await ensureSweeperSchedule(this.client, {
+            taskQueue: this.taskQueue,
+            ...(options.sweeper ?? { intervalMs: 300_000, graceMs: 600_000 }),
+          });
+    return {
+      searchAttributes: SEARCH_ATTRIBUTE_NAMES.map((name) => ({
+        name,
+        result: missing.includes(name) ? 'registered' : 'already registered',
+      })),
+      sweeperSchedule: sweeper,
+    };
   }
 
   /** Requests cancellation: the workflow stops the backend and cleans up before it ends. */
@@ -238,6 +309,20 @@ export class ExecutionClient {
     }
   }
 
+  /** Like waitForResult, but gives up after timeoutMs (undefined then); the execution goes on. */
+  async waitForResultWithin(workflowId: string, timeoutMs: number): Promise<ExecutionResult | undefined> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    try {
+      return await this.client.withAbortSignal(abort.signal, () => this.waitForResult(workflowId));
+    } catch (error) {
+      if (abort.signal.aborted) return undefined;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /**
    * Runs one orphan sweep now and returns its report: removes what executions without an open run left behind
    * (after a terminate, a reset, a cleanup that gave up). graceMs 0 also takes what was made a moment ago.
@@ -247,6 +332,15 @@ export class ExecutionClient {
       taskQueue: this.taskQueue,
       workflowId: `kubernaut-sweep-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
       args: [input],
+    });
+  }
+
+  /** The remediation's output (pod logs, AWX job output), read and masked by a worker. */
+  async executionOutput(workflowId: string, options: { runId?: string; maxBytes?: number } = {}): Promise<ExecutionOutput> {
+    return this.client.workflow.execute(OUTPUT_WORKFLOW_TYPE, {
+      taskQueue: this.taskQueue,
+      workflowId: `kubernaut-output-${workflowId}-${Date.now().toString(36)}`,
+      args: [{ workflowId, ...options }],
     });
   }
 

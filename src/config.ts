@@ -5,18 +5,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { RequestAllowList } from './domain/allow-list.ts';
 import { DEFAULT_EXECUTION_NAMESPACE, DEFAULT_SERVICE_ACCOUNT_NAME } from './domain/constants.ts';
 import { isDnsLabel, isDnsSubdomain } from './domain/labels.ts';
 import { POD_SECURITY_CONTEXT_MODES, type PodSecurityContextMode } from './domain/manifests.ts';
 import { ENGINES, type Engine } from './domain/types.ts';
+import {
+  describeTemporalConnection,
+  resolveTemporalConnection,
+  TemporalConfigurationError,
+  type TemporalConnection,
+} from './temporal-connection.ts';
 import { DEFAULT_TASK_QUEUE } from './workflows/definitions.ts';
 
-export interface TemporalConfig {
-  address: string;
-  namespace: string;
+export interface TemporalConfig extends TemporalConnection {
   taskQueue: string;
-  tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
-  apiKey?: string;
 }
 
 export interface KubeConfigSource {
@@ -73,6 +76,8 @@ export interface WorkerConfig {
   jobTtlSecondsAfterFinished: number;
   /** Execution pods' security context: restricted (default) or none (as the original, for images that need root). */
   podSecurityContext: PodSecurityContextMode;
+  /** What a request may choose, bounded by the operator. */
+  allowed: RequestAllowList;
   sweeper: SweeperConfig;
 }
 
@@ -136,10 +141,32 @@ class Reader {
 
 function hostPort(reader: Reader, name: string, fallback: string | undefined): string | undefined {
   const value = reader.text(name) ?? fallback;
-  if (value !== undefined && !/^[^\s:/]+:\d{1,5}$/.test(value) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(value)) {
-    reader.problems.push(`${name}: must be host:port, got "${value}"`);
+  const port = value === undefined ? undefined : (/^[^\s:/]+:(\d{1,5})$/.exec(value) ?? /^\[[0-9a-fA-F:]+\]:(\d{1,5})$/.exec(value))?.[1];
+  if (value !== undefined && (port === undefined || Number(port) < 1 || Number(port) > 65535)) {
+    reader.problems.push(`${name}: must be host:port with a port from 1 to 65535, got "${value}"`);
   }
   return value;
+}
+
+/**
+ * An https URL without credentials in it: plain http (a token in clear text) only with the explicit insecure setting,
+ * and never a user:password part (it would be logged; tokens belong in their own variables).
+ */
+function checkUrl(reader: Reader, name: string, value: string, insecureSetting: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    reader.problems.push(`${name}: must be an https URL, got "${value.replace(/\/\/[^@/]*@/, '//<credentials>@')}"`);
+    return;
+  }
+  if (url.username || url.password) reader.problems.push(`${name}: must not carry credentials (user:password@); give the token separately`);
+  if (url.protocol === 'http:' && !reader.flag(insecureSetting, false))
+    reader.problems.push(
+      `${name}: plain http would send the token unencrypted: use https, or set ${insecureSetting}=true for a throw-away setup`,
+    );
+  else if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    reader.problems.push(`${name}: must be an https URL, got "${url.protocol}"`);
 }
 
 function kubeSource(reader: Reader, env: Env): KubeConfigSource | undefined {
@@ -147,7 +174,7 @@ function kubeSource(reader: Reader, env: Env): KubeConfigSource | undefined {
   const kubeconfigPath = reader.text('KUBECONFIG');
   const insecureSkipTlsVerify = reader.flag('KUBE_INSECURE_SKIP_TLS_VERIFY', false);
   if (server) {
-    if (!/^https?:\/\//.test(server)) reader.problems.push(`KUBE_API_SERVER: must be an http(s) URL, got "${server}"`);
+    checkUrl(reader, 'KUBE_API_SERVER', server, 'KUBE_ALLOW_INSECURE_HTTP');
     const token = reader.secret('KUBE_TOKEN');
     const caFile = reader.file('KUBE_CA_FILE');
     return { server, insecureSkipTlsVerify, ...(token ? { token } : {}), ...(caFile ? { caFile } : {}) };
@@ -171,7 +198,7 @@ function awxConfig(reader: Reader): AwxConfig | undefined {
     if (token) reader.problems.push('AWX_URL: required when AWX_TOKEN is set (the AWX / AAP controller base URL)');
     return undefined;
   }
-  if (!/^https?:\/\/[^\s]+$/.test(url)) reader.problems.push(`AWX_URL: must be an http(s) URL, got "${url}"`);
+  checkUrl(reader, 'AWX_URL', url, 'AWX_ALLOW_INSECURE_HTTP');
   if (!token) reader.problems.push('AWX_TOKEN: required when AWX_URL is set (an AWX OAuth2 token; or AWX_TOKEN_FILE)');
   const caFile = reader.file('AWX_CA_FILE');
   const apiPath = reader.text('AWX_API_PATH');
@@ -183,6 +210,28 @@ function awxConfig(reader: Reader): AwxConfig | undefined {
     insecureSkipTlsVerify: reader.flag('AWX_INSECURE_SKIP_TLS_VERIFY', false),
     requestTimeoutMs: reader.integer('AWX_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     ...(caFile ? { caFile } : {}),
+  };
+}
+
+/** A comma-separated list; "*" allows anything (undefined). */
+function listSetting(reader: Reader, name: string, fallback: string[] | undefined): string[] | undefined {
+  const text = reader.text(name);
+  if (text === undefined) return fallback;
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  return entries.includes('*') ? undefined : entries;
+}
+
+function allowListOf(reader: Reader, executionNamespace: string, serviceAccountName: string): RequestAllowList {
+  const namespaces = listSetting(reader, 'ALLOWED_EXECUTION_NAMESPACES', [executionNamespace]);
+  const serviceAccounts = listSetting(reader, 'ALLOWED_SERVICE_ACCOUNTS', [serviceAccountName]);
+  const imagePrefixes = listSetting(reader, 'ALLOWED_IMAGE_PREFIXES', undefined);
+  return {
+    ...(namespaces ? { executionNamespaces: namespaces } : {}),
+    ...(serviceAccounts ? { serviceAccounts } : {}),
+    ...(imagePrefixes ? { imagePrefixes } : {}),
   };
 }
 
@@ -210,24 +259,13 @@ function sweeperConfig(reader: Reader, executionNamespace: string): SweeperConfi
 
 export function loadConfig(env: Env = process.env): WorkerConfig {
   const reader = new Reader(env);
-  const address = hostPort(reader, 'TEMPORAL_ADDRESS', 'localhost:7233') ?? 'localhost:7233';
-  const apiKey = reader.secret('TEMPORAL_API_KEY');
-  const tlsWanted = reader.flag('TEMPORAL_TLS', apiKey !== undefined);
-  const certFile = reader.file('TEMPORAL_TLS_CERT_FILE');
-  const keyFile = reader.file('TEMPORAL_TLS_KEY_FILE');
-  if ((certFile === undefined) !== (keyFile === undefined))
-    reader.problems.push('TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE: give both for mTLS, or neither');
-  const caFile = reader.file('TEMPORAL_TLS_CA_FILE');
-  const serverName = reader.text('TEMPORAL_TLS_SERVER_NAME');
-  const tls =
-    tlsWanted || certFile || caFile
-      ? {
-          ...(caFile ? { caFile } : {}),
-          ...(certFile ? { certFile } : {}),
-          ...(keyFile ? { keyFile } : {}),
-          ...(serverName ? { serverName } : {}),
-        }
-      : undefined;
+  let connection: TemporalConnection | undefined;
+  try {
+    connection = resolveTemporalConnection(env);
+  } catch (error) {
+    if (!(error instanceof TemporalConfigurationError)) throw error;
+    reader.problems.push(...error.problems);
+  }
 
   const executionNamespace = reader.text('EXECUTION_NAMESPACE') ?? DEFAULT_EXECUTION_NAMESPACE;
   if (!isDnsLabel(executionNamespace))
@@ -271,11 +309,8 @@ export function loadConfig(env: Env = process.env): WorkerConfig {
 
   const config: WorkerConfig = {
     temporal: {
-      address,
-      namespace: reader.text('TEMPORAL_NAMESPACE') ?? 'default',
+      ...(connection ?? { address: 'localhost:7233', namespace: 'default', deprecated: [] }),
       taskQueue: reader.text('TEMPORAL_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE,
-      ...(tls ? { tls } : {}),
-      ...(apiKey ? { apiKey } : {}),
     },
     ...(kube ? { kube } : {}),
     ...(awx ? { awx } : {}),
@@ -290,6 +325,7 @@ export function loadConfig(env: Env = process.env): WorkerConfig {
     shutdownGraceMs: reader.integer('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     jobTtlSecondsAfterFinished: reader.integer('JOB_TTL_SECONDS_AFTER_FINISHED', 7 * 86_400, 600, 365 * 86_400),
     podSecurityContext: podSecurityContextOf(reader),
+    allowed: allowListOf(reader, executionNamespace, serviceAccountName),
     sweeper: sweeperConfig(reader, executionNamespace),
   };
   if (config.kube) config.kube.requestTimeoutMs = reader.integer('KUBE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
@@ -300,7 +336,7 @@ export function loadConfig(env: Env = process.env): WorkerConfig {
 /** The configuration with secrets replaced, for the start-up log line. */
 export function describeConfig(config: WorkerConfig): Record<string, unknown> {
   return {
-    temporal: { ...config.temporal, ...(config.temporal.apiKey ? { apiKey: '<redacted>' } : {}) },
+    temporal: { ...describeTemporalConnection(config.temporal), taskQueue: config.temporal.taskQueue },
     kube: config.kube ? { ...config.kube, ...(config.kube.token ? { token: '<redacted>' } : {}) } : 'not configured',
     awx: config.awx ? { ...config.awx, token: '<redacted>' } : 'not configured',
     engines: config.engines,
@@ -309,6 +345,7 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
     metricsBindAddress: config.metricsBindAddress ?? 'off',
     jobTtlSecondsAfterFinished: config.jobTtlSecondsAfterFinished,
     podSecurityContext: config.podSecurityContext,
+    allowed: config.allowed,
     sweeper: config.sweeper,
   };
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
+import { createOutputActivities } from './activities/output.ts';
 import { ConfigurationProblems, describeConfig, loadConfig, type TemporalConfig, type WorkerConfig } from './config.ts';
 import { isEntryPoint } from './entry-point.ts';
 import { createJsonLogger } from './logging.ts';
@@ -15,7 +16,7 @@ import { buildRegistry } from './registry-factory.ts';
 import { createSweeperActivities } from './sweeper/activities.ts';
 import { ensureSweeperSchedule } from './sweeper/schedule.ts';
 import { OrphanSweeper } from './sweeper/sweeper.ts';
-import { temporalTlsOptions } from './temporal-tls.ts';
+import { sdkConnectionOptions } from './temporal-connection.ts';
 
 /** Where the workflow code comes from: a prebuilt bundle (dist/ or WORKFLOW_BUNDLE_PATH), else the sources. */
 export function workflowSource(
@@ -30,8 +31,7 @@ export function workflowSource(
 }
 
 export function connectionOptions(temporal: TemporalConfig): NativeConnectionOptions {
-  const tls = temporal.tls ? temporalTlsOptions(temporal.tls) : undefined;
-  return { address: temporal.address, ...(tls ? { tls } : {}), ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}) };
+  return sdkConnectionOptions(temporal);
 }
 
 export interface RunningWorker {
@@ -64,8 +64,14 @@ export async function createWorker(config: WorkerConfig, overrides: Partial<Work
     taskQueue: config.temporal.taskQueue,
     ...workflowSource(),
     activities: {
-      ...createActivities({ registry: built.registry, defaultExecutionNamespace: config.executionNamespace }),
+      ...createActivities({
+        registry: built.registry,
+        defaultExecutionNamespace: config.executionNamespace,
+        defaultServiceAccountName: config.serviceAccountName,
+        allowed: config.allowed,
+      }),
       ...createSweeperActivities(sweeper, config.sweeper),
+      ...createOutputActivities({ registry: built.registry, temporal: client }),
     },
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentLocalActivityExecutions: config.maxConcurrentActivities,
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
   installRuntime(config);
   const logger = Runtime.instance().logger;
   logger.info('kubernaut execution worker starting', describeConfig(config));
+  for (const note of config.temporal.deprecated) logger.warn(note);
   const running = await createWorker(config);
   if (running.sweeperSchedule.startsWith('failed'))
     logger.warn('orphan sweeper schedule not created: run `kubernaut-exec sweep` by hand or fix the permission', {

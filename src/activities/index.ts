@@ -5,9 +5,10 @@
  */
 import { activityInfo, Context, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { BackendError, ExecutionError } from '../domain/errors.ts';
+import { checkAllowList, type RequestAllowList } from '../domain/allow-list.ts';
+import { BackendError, ExecutionError, FailureType } from '../domain/errors.ts';
 import type { ExecutionHandle, ExecutionRequest, PipelineRunCancelMode, PreparedCredentials, StatusObservation } from '../domain/types.ts';
-import { engineOf } from '../domain/validate.ts';
+import { engineOf, formatValidationProblems } from '../domain/validate.ts';
 import type { CleanupPart, CleanupReport } from '../executors/executor.ts';
 import type { ExecutorRegistry } from '../executors/registry.ts';
 import { count, METRIC } from '../metrics.ts';
@@ -17,6 +18,10 @@ export interface ActivityDependencies {
   registry: ExecutorRegistry;
   /** Where executions run when the request names no executionNamespace (DD-WE-002). */
   defaultExecutionNamespace: string;
+  /** What a request may choose (namespace, service account, image); unset: anything. */
+  allowed?: RequestAllowList;
+  /** The execution pods' service account when the request names none (for the allow-list check). */
+  defaultServiceAccountName?: string;
 }
 
 export interface CreateInput {
@@ -83,6 +88,21 @@ async function run<T>(
 export function createActivities(dependencies: ActivityDependencies) {
   const { registry } = dependencies;
   const namespaceOf = (request: ExecutionRequest) => request.executionNamespace ?? dependencies.defaultExecutionNamespace;
+  /** Refuses, before anything is created, what the operator does not allow a request to choose. */
+  const checkAllowed = (request: ExecutionRequest): void => {
+    if (!dependencies.allowed) return;
+    const problems = checkAllowList(request, dependencies.allowed, {
+      executionNamespace: dependencies.defaultExecutionNamespace,
+      ...(dependencies.defaultServiceAccountName ? { serviceAccountName: dependencies.defaultServiceAccountName } : {}),
+    });
+    if (problems.length > 0)
+      throw ApplicationFailure.create({
+        type: FailureType.InvalidExecutionRequest,
+        message: `invalid execution request: ${formatValidationProblems(problems)}`,
+        nonRetryable: true,
+        details: [{ problems }],
+      });
+  };
 
   async function cleanup(input: CleanupInput, parts: CleanupPart): Promise<CleanupReport> {
     const meter = Context.current().metricMeter;
@@ -110,6 +130,7 @@ export function createActivities(dependencies: ActivityDependencies) {
   return {
     /** AWX: ensures this execution's ephemeral credentials exist (found by name on a retry). */
     async prepareExecution(input: CreateInput): Promise<PreparedCredentials> {
+      checkAllowed(input.request);
       return run(input.request, 'prepare', async () => {
         const executor = registry.get(engineOf(input.request));
         if (!executor.prepare) return { ephemeralCredentialIds: [] };
@@ -126,6 +147,7 @@ export function createActivities(dependencies: ActivityDependencies) {
 
     /** Creates the backend resource, or adopts the one an earlier attempt of this run created. */
     async createExecution(input: CreateInput): Promise<ExecutionHandle> {
+      checkAllowed(input.request);
       return run(input.request, 'create', async () => {
         const handle = await registry
           .get(engineOf(input.request))

@@ -11,11 +11,11 @@ import { AWX_ACTIVE_STATES, mapAwxStatus } from '../domain/awx-status.ts';
 import { AWX_CONFIGMAP_VARIABLE_PREFIX, AWX_EXECUTION_MARKER_VAR, AWX_JOB_REF_PREFIX } from '../domain/constants.ts';
 import { BackendError, CleanupIncompleteError, ConfigurationError, ExecutionError } from '../domain/errors.ts';
 import { buildExtraVars } from '../domain/extra-vars.ts';
-import { redactSecrets } from '../domain/redact.ts';
 import type { ExecutionHandle, ExecutionRequest, PreparedCredentials, StatusObservation } from '../domain/types.ts';
 import { ensureCredentialType, ensureEphemeralCredential, findExecutionCredentials, withContext } from './ansible-credentials.ts';
 import { checkLaunchSettings, jobsOfExecution, launchOnce } from './ansible-launch.ts';
 import type { CleanupOptions, CleanupReport, CreateContext, Executor } from './executor.ts';
+import { readSecretValues, redactExecutionText } from './secret-values.ts';
 
 export interface AnsibleExecutorOptions {
   awx: AwxClient;
@@ -76,20 +76,8 @@ export class AnsibleExecutor implements Executor {
     return this.kube;
   }
 
-  private async readSecret(namespace: string, name: string): Promise<Record<string, string>> {
-    const what = `read dependency secret "${name}" in "${namespace}"`;
-    try {
-      const secret = await this.requireKube(what).core.readNamespacedSecret({ name, namespace });
-      const data = Object.fromEntries(
-        Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]),
-      );
-      if (Object.keys(data).length === 0) throw new ConfigurationError(`${what}: Secret has empty data`);
-      return data;
-    } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
-      if (isNotFound(error)) throw new ConfigurationError(`${what}: secrets "${name}" not found`);
-      throw kubeError(what, error);
-    }
+  private readSecret(namespace: string, name: string): Promise<Record<string, string>> {
+    return readSecretValues(this.kube, namespace, name);
   }
 
   private async readConfigMap(namespace: string, name: string): Promise<Record<string, string>> {
@@ -279,20 +267,21 @@ export class AnsibleExecutor implements Executor {
     return { kind: 'found', result: mapAwxStatus(job, (await this.redacted(request, handle, details)) || undefined) };
   }
 
-  /**
-   * Text AWX handed back, with every value the execution injected masked: the playbook may print a Secret, and this
-   * text goes into history, queries, logs and the CLI. Secrets that cannot be read now withhold the text entirely.
-   */
-  private async redacted(request: ExecutionRequest, handle: ExecutionHandle, text: string): Promise<string> {
-    if (!text) return text;
-    const values = [...this.maskValues, ...(this.awx.sensitiveValues?.() ?? [])];
-    try {
-      for (const { name } of request.dependencies?.secrets ?? [])
-        values.push(...Object.values(await this.readSecret(handle.executionNamespace, name)));
-    } catch {
-      return '(output withheld: the dependency Secrets to mask it with could not be read)';
-    }
-    return redactSecrets(text, values).text;
+  /** Text AWX handed back, with every value the execution injected (and the AWX token) masked. */
+  private redacted(request: ExecutionRequest, handle: ExecutionHandle, text: string): Promise<string> {
+    return redactExecutionText(this.kube, handle.executionNamespace, request, text, [
+      ...this.maskValues,
+      ...(this.awx.sensitiveValues?.() ?? []),
+    ]);
+  }
+
+  /** The job's output (its last events), masked. */
+  async output(request: ExecutionRequest, handle: ExecutionHandle, maxBytes: number): Promise<string> {
+    const jobId = awxJobIdOf(handle);
+    const text = await this.awx.getJobOutputTail(jobId, maxBytes).catch((error) => {
+      throw withContext(`read the output of AWX job ${jobId}`, error);
+    });
+    return this.redacted(request, handle, text);
   }
 
   async stop(_request: ExecutionRequest, handle: ExecutionHandle): Promise<void> {

@@ -70,4 +70,6 @@ export interface Executor {
    * so nothing an interrupted create made is left behind.
    */
   cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport>;
+  /** The remediation's output (pod logs, AWX job output), at most about maxBytes, every secret value masked. */
+  output(request: ExecutionRequest, handle: ExecutionHandle, maxBytes: number): Promise<string>;
 }

@@ -8,6 +8,8 @@ import { diagnoseStuckPod } from '../domain/pod-diagnosis.ts';
 import type { ExecutionHandle, ExecutionRequest, StatusObservation } from '../domain/types.ts';
 import type { CleanupOptions, CleanupReport, CreateContext, Executor, StopOptions } from './executor.ts';
 import { cleanupLockedResource, createLockedResource, deleteIfOwned, type KubeExecutorOptions, type LockedResource } from './kube-lock.ts';
+import { podLogs } from './pod-logs.ts';
+import { redactExecutionText } from './secret-values.ts';
 
 export class JobExecutor implements Executor {
   readonly engine = 'job' as const;
@@ -112,6 +114,15 @@ export class JobExecutor implements Executor {
       request.workflowExecution.metadata.name,
       handle.resourceUid,
     );
+  }
+
+  /** The pods' logs, every dependency Secret value masked (they are mounted into the pods). */
+  async output(request: ExecutionRequest, handle: ExecutionHandle, maxBytes: number): Promise<string> {
+    const { kube } = this.options;
+    const text = await podLogs(kube, handle.executionNamespace, `job-name=${handle.resourceName}`, maxBytes).catch((error) => {
+      throw kubeError(`read the logs of ${handle.executionNamespace}/${handle.resourceName}`, error);
+    });
+    return redactExecutionText(kube, handle.executionNamespace, request, text);
   }
 
   cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport> {

@@ -13,6 +13,8 @@ import {
   type KubeObjectLike,
   type LockedResource,
 } from './kube-lock.ts';
+import { podLogs } from './pod-logs.ts';
+import { redactExecutionText } from './secret-values.ts';
 
 type PipelineRun = PipelineRunLike & KubeObjectLike & { spec?: { status?: string } };
 
@@ -130,6 +132,17 @@ export class TektonExecutor implements Executor {
       if (isNotFound(error)) return;
       throw kubeError(`cancel PipelineRun ${namespace}/${name}`, error);
     }
+  }
+
+  /** The pods' logs, every dependency Secret value masked (they are mounted into the pods). */
+  async output(request: ExecutionRequest, handle: ExecutionHandle, maxBytes: number): Promise<string> {
+    const { kube } = this.options;
+    const text = await podLogs(kube, handle.executionNamespace, `tekton.dev/pipelineRun=${handle.resourceName}`, maxBytes).catch(
+      (error) => {
+        throw kubeError(`read the logs of ${handle.executionNamespace}/${handle.resourceName}`, error);
+      },
+    );
+    return redactExecutionText(kube, handle.executionNamespace, request, text);
   }
 
   cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport> {

@@ -11,6 +11,8 @@ import type { CleanupReport } from '../executors/executor.ts';
 export const WORKFLOW_TYPE = 'runExecution';
 /** The orphan sweep's workflow type (run by the sweeper schedule or `kubernaut-exec sweep`). */
 export const SWEEP_WORKFLOW_TYPE = 'sweepOrphans';
+/** Reads an execution's output on a worker (`kubernaut-exec logs`). */
+export const OUTPUT_WORKFLOW_TYPE = 'executionOutput';
 /** Default task queue of the worker. */
 export const DEFAULT_TASK_QUEUE = 'kubernaut-executions';
 

@@ -5,7 +5,9 @@
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities/index.ts';
+import { createOutputActivities } from '../../src/activities/output.ts';
 import { ExecutionClient } from '../../src/client.ts';
+import type { KubeClients } from '../../src/clients/kube.ts';
 import { AnsibleExecutor } from '../../src/executors/ansible.ts';
 import { JobExecutor } from '../../src/executors/job.ts';
 import { ExecutorRegistry } from '../../src/executors/registry.ts';
@@ -36,6 +38,8 @@ export interface EnvironmentOptions {
   worker?: boolean;
   /** Also start an AWX sandbox and register the ansible engine. */
   awx?: boolean;
+  /** The cluster the orphan sweeper looks at, when the registry's executors use another than the sandbox (default: the sandbox). */
+  sweeperKube?: KubeClients;
 }
 
 export async function startExecutionEnvironment(options: EnvironmentOptions = {}): Promise<ExecutionEnvironment> {
@@ -51,7 +55,7 @@ export async function startExecutionEnvironment(options: EnvironmentOptions = {}
   const { client, close } = await connectTestClient();
   const sweeper = new OrphanSweeper({
     temporal: client,
-    kube: kube.kube,
+    kube: options.sweeperKube ?? kube.kube,
     namespaces: [EXECUTION_NAMESPACE],
     ...(awx ? { awx: awx.awx } : {}),
   });
@@ -63,6 +67,7 @@ export async function startExecutionEnvironment(options: EnvironmentOptions = {}
       activities: {
         ...createActivities({ registry, defaultExecutionNamespace: EXECUTION_NAMESPACE }),
         ...createSweeperActivities(sweeper, { graceMs: 0, maxActions: 1000 }),
+        ...createOutputActivities({ registry, temporal: client }),
       },
       shutdownGraceTime: '1s',
     });

@@ -45,9 +45,58 @@ describe('worker configuration from the environment', () => {
 
   test('an API key turns TLS on; mTLS needs both files', () => {
     const config = loadConfig({ ...base, KUBECONFIG: kubeconfig, TEMPORAL_API_KEY: 'k', TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233' });
-    assert.deepEqual(config.temporal.tls, {});
+    assert.equal(config.temporal.tls, true);
     assert.ok(!JSON.stringify(describeConfig(config)).includes('"k"'));
-    assert.throws(() => loadConfig({ ...base, KUBECONFIG: kubeconfig, TEMPORAL_TLS_CERT_FILE: kubeconfig }), /give both for mTLS/);
+    assert.throws(() => loadConfig({ ...base, KUBECONFIG: kubeconfig, TEMPORAL_TLS_CLIENT_CERT_PATH: kubeconfig }), /give both for mTLS/);
+  });
+
+  test("Temporal's environment configuration: a profile file and TEMPORAL_PROFILE; the earlier names still work, reported as deprecated", () => {
+    const file = join(dir, 'temporal.toml');
+    writeFileSync(file, '[profile.prod]\naddress = "prod.example.com:7233"\nnamespace = "remediation"\n');
+    const config = loadConfig({ ...base, KUBECONFIG: kubeconfig, TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod' });
+    assert.deepEqual([config.temporal.address, config.temporal.namespace], ['prod.example.com:7233', 'remediation']);
+    const legacy = loadConfig({ ...base, KUBECONFIG: kubeconfig, TEMPORAL_TLS_CA_FILE: kubeconfig });
+    assert.ok(legacy.temporal.tls && typeof legacy.temporal.tls === 'object' && legacy.temporal.tls.serverRootCACertificate);
+    assert.deepEqual(legacy.temporal.deprecated, ['TEMPORAL_TLS_CA_FILE is deprecated: use TEMPORAL_TLS_SERVER_CA_CERT_PATH']);
+  });
+
+  test('regression: configuration that would leak is refused (plain http, credentials in a URL, an API key without TLS, bad ports)', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...base, KUBECONFIG: kubeconfig, ...env });
+        return '';
+      } catch (error) {
+        return (error as ConfigurationProblems).problems.join('\n');
+      }
+    };
+    assert.match(problems({ AWX_URL: 'http://awx.example.com', AWX_TOKEN: 't' }), /AWX_URL: plain http .* AWX_ALLOW_INSECURE_HTTP=true/);
+    assert.equal(problems({ AWX_URL: 'http://awx.example.com', AWX_TOKEN: 't', AWX_ALLOW_INSECURE_HTTP: 'true' }), '');
+    assert.match(problems({ KUBE_API_SERVER: 'http://10.0.0.1:6443', KUBE_TOKEN: 't' }), /KUBE_API_SERVER: plain http/);
+    const withPassword = problems({ AWX_URL: 'https://admin:hunter2@awx.example.com', AWX_TOKEN: 't' });
+    assert.match(withPassword, /AWX_URL: must not carry credentials/);
+    assert.ok(!withPassword.includes('hunter2'), 'the password is not repeated');
+    assert.match(problems({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' }), /plaintext/);
+    assert.match(problems({ TEMPORAL_TLS: 'yes' }), /TEMPORAL_TLS: must be true or false/);
+    assert.match(problems({ TEMPORAL_ADDRESS: 'localhost:70000' }), /TEMPORAL_ADDRESS: must be host:port with a port from 1 to 65535/);
+    assert.match(
+      problems({ METRICS_BIND_ADDRESS: '0.0.0.0:99999' }),
+      /METRICS_BIND_ADDRESS: must be host:port with a port from 1 to 65535/,
+    );
+  });
+
+  test('what a request may choose is bounded by default: only the configured namespace and service account; "*" allows any', () => {
+    assert.deepEqual(loadConfig({ ...base, KUBECONFIG: kubeconfig }).allowed, {
+      executionNamespaces: ['kubernaut-workflows'],
+      serviceAccounts: ['kubernaut-workflow-runner'],
+    });
+    const open = loadConfig({
+      ...base,
+      KUBECONFIG: kubeconfig,
+      ALLOWED_EXECUTION_NAMESPACES: '*',
+      ALLOWED_SERVICE_ACCOUNTS: 'a, b',
+      ALLOWED_IMAGE_PREFIXES: 'registry.example.com/',
+    });
+    assert.deepEqual(open.allowed, { serviceAccounts: ['a', 'b'], imagePrefixes: ['registry.example.com/'] });
   });
 
   test('one error lists every bad or missing variable', () => {
