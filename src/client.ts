@@ -231,6 +231,14 @@ export class ExecutionClient {
         args: [request],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        // Shown in the Web UI's workflow list and on the execution's page.
+        staticSummary: `${engineOf(request)}: ${spec.workflowRef.workflowId} on ${spec.targetResource}`,
+        staticDetails: [
+          `**WorkflowExecution** ${metadata.namespace}/${metadata.name}`,
+          `**Engine** ${engineOf(request)}`,
+          `**Workflow** ${spec.workflowRef.workflowId}${spec.workflowRef.version ? ` ${spec.workflowRef.version}` : ''}`,
+          `**Target** ${spec.targetResource}`,
+        ].join('\n\n'),
         typedSearchAttributes: [
           { key: ExecutionEngineKey, value: engineOf(request) },
           { key: TargetResourceKey, value: spec.targetResource },

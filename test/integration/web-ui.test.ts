@@ -65,6 +65,21 @@ describe('Temporal Web UI in headless Chromium: executions found by their search
     }
   });
 
+  test("an execution's page shows its summary (engine, workflow, target) from the start's user metadata", async () => {
+    const { workflowId, engine } = started[1] ?? assert.fail('no execution');
+    const description = await env.client.workflow.getHandle(workflowId).describe();
+    const summary = (await description.staticSummary()) ?? '';
+    assert.match(summary, new RegExp(`^${engine}: restart-deployment on default/deployment/app-`));
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+    try {
+      await page.goto(`${ui()}/namespaces/default/workflows/${workflowId}/${description.runId}/history`);
+      await page.getByText(summary).first().waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: `${SCREENSHOTS}execution-summary-${engine}.png`, fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
   test("an execution's page shows it Completed, with ExecutionPhase and the other search attributes", async () => {
     const { workflowId, wfe, engine } = started[0] ?? assert.fail('no execution');
     const page = await browser.newPage({ viewport: { width: 1600, height: 1400 } });
