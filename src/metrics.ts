@@ -7,6 +7,8 @@ import type { MetricMeter } from '@temporalio/common';
 export const METRIC = {
   executionsStarted: 'kubernaut_executions_started',
   executionsFinished: 'kubernaut_executions_finished',
+  /** Histogram: seconds from start to end, by engine and outcome. */
+  executionDuration: 'kubernaut_execution_duration',
   cleanupFailures: 'kubernaut_cleanup_failures',
   /** Executions that ended with something left for the orphan sweeper. */
   cleanupIncomplete: 'kubernaut_cleanup_incomplete',

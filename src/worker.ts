@@ -17,6 +17,7 @@ import { createSweeperActivities } from './sweeper/activities.ts';
 import { ensureSweeperSchedule } from './sweeper/schedule.ts';
 import { OrphanSweeper } from './sweeper/sweeper.ts';
 import { sdkConnectionOptions } from './temporal-connection.ts';
+import { freeLoopbackPort, startWorkerEndpoint } from './worker-endpoint.ts';
 
 /** Where the workflow code comes from: a prebuilt bundle (dist/ or WORKFLOW_BUNDLE_PATH), else the sources. */
 export function workflowSource(
@@ -38,6 +39,8 @@ export interface RunningWorker {
   worker: Worker;
   connection: NativeConnection;
   client: Client;
+  /** The client's connection (for Temporal's health check). */
+  clientConnection: Connection;
   /** What the worker did about the orphan sweeper's schedule at start. */
   sweeperSchedule: 'created' | 'exists' | 'off' | `failed: ${string}`;
   /** Runs until shutdown; resolves after a graceful drain. */
@@ -91,7 +94,7 @@ export async function createWorker(config: WorkerConfig, overrides: Partial<Work
         (error: Error) => `failed: ${error.message}` as const,
       )
     : 'off';
-  return { worker, connection, client, sweeperSchedule, run: () => worker.run(), close };
+  return { worker, connection, client, clientConnection, sweeperSchedule, run: () => worker.run(), close };
 }
 
 /** Installs the runtime: JSON logs and the Prometheus endpoint (Temporal's metrics and ours). */
@@ -100,7 +103,19 @@ export function installRuntime(config: Pick<WorkerConfig, 'logLevel' | 'metricsB
     logger: createJsonLogger(config.logLevel),
     telemetryOptions: {
       logging: { forward: {}, filter: { core: 'WARN', other: 'WARN' } },
-      ...(config.metricsBindAddress ? { metrics: { prometheus: { bindAddress: config.metricsBindAddress } } } : {}),
+      // Prometheus conventions: counters end in _total, durations in seconds with the unit in the name.
+      ...(config.metricsBindAddress
+        ? {
+            metrics: {
+              prometheus: {
+                bindAddress: config.metricsBindAddress,
+                countersTotalSuffix: true,
+                unitSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          }
+        : {}),
     },
   });
 }
@@ -116,7 +131,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  installRuntime(config);
+  // The runtime's Prometheus exporter listens on loopback; METRICS_BIND_ADDRESS serves it with the health endpoints.
+  const runtimeMetrics = config.metricsBindAddress ? `127.0.0.1:${await freeLoopbackPort()}` : undefined;
+  installRuntime({ logLevel: config.logLevel, ...(runtimeMetrics ? { metricsBindAddress: runtimeMetrics } : {}) });
   const logger = Runtime.instance().logger;
   logger.info('kubernaut execution worker starting', describeConfig(config));
   for (const note of config.temporal.deprecated) logger.warn(note);
@@ -130,9 +147,20 @@ async function main(): Promise<void> {
     engines: config.engines,
     sweeperSchedule: running.sweeperSchedule,
   });
+  const endpoint = config.metricsBindAddress
+    ? await startWorkerEndpoint({
+        bindAddress: config.metricsBindAddress,
+        ...(runtimeMetrics ? { metricsUpstream: `http://${runtimeMetrics}/metrics` } : {}),
+        worker: running.worker,
+        client: running.client,
+        connection: running.clientConnection,
+      })
+    : undefined;
+  if (endpoint) logger.info('endpoint serving /metrics, /healthz, /readyz', { url: endpoint.url });
   try {
     await running.run(); // Runtime handles SIGINT/SIGTERM: the worker stops polling and drains.
   } finally {
+    await endpoint?.close();
     await running.close();
     logger.info('worker stopped');
   }

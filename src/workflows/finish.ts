@@ -27,6 +27,13 @@ function recordCleanup(execution: ExecutionState, engine: Engine, { failures, re
   return { complete: false, left, failures: failures.map(({ step, message }) => ({ step, message })), owner: 'sweeper' };
 }
 
+function recordDuration(execution: ExecutionState, engine: Engine, outcome: string): void {
+  const seconds = (Date.now() - new Date(execution.status.startedAt).getTime()) / 1000;
+  metricMeter
+    .createHistogram(METRIC.executionDuration, 'float', 'seconds', 'Execution duration from start to end')
+    .record(seconds, { engine, outcome });
+}
+
 export function finish(
   execution: ExecutionState,
   outcome: Exclude<Outcome, { kind: 'continueAsNew' }>,
@@ -40,6 +47,7 @@ export function finish(
   if (outcome.kind === 'cancelled') {
     execution.setPhase({ phase: 'Failed', reason: FailureType.Cancelled, message: 'Execution cancelled by request', ...summary });
     finished.add(1, { engine, outcome: 'cancelled' });
+    recordDuration(execution, engine, 'cancelled');
     throw outcome.error;
   }
   const ended: ExecutionResult =
@@ -55,6 +63,7 @@ export function finish(
   execution.setPhase(result);
   const label = result.phase === 'Completed' ? 'completed' : outcome.kind === 'finished' ? 'failed' : outcome.kind;
   finished.add(1, { engine, outcome: label });
+  recordDuration(execution, engine, label);
   if (result.phase === 'Completed') return result;
   throw ApplicationFailure.create({
     type: result.reason || 'ExecutionFailed',

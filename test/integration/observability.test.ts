@@ -14,7 +14,9 @@ installTestRuntime({
   logger: createJsonLogger('INFO', (line) => logLines.push(line)),
   telemetryOptions: {
     logging: { forward: {}, filter: { core: 'WARN', other: 'WARN' } },
-    metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } },
+    metrics: {
+      prometheus: { bindAddress: `127.0.0.1:${port}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true },
+    },
   },
 });
 
@@ -68,6 +70,10 @@ describe('observability: Prometheus metrics and JSON logs of the worker', () => 
       value(text, 'temporal_activity_execution_latency_count') >= 1 || text.includes('temporal_activity_execution_latency'),
       'activity metrics are there',
     );
+    // Prometheus conventions: counters end in _total; the duration histogram is in seconds, by engine and outcome.
+    assert.match(text, /^kubernaut_executions_finished_total\{/m);
+    assert.match(text, /^# TYPE kubernaut_execution_duration_seconds histogram$/m);
+    assert.match(text, /^kubernaut_execution_duration_seconds_count\{[^}]*engine="job"[^}]*outcome="failed"/m);
     assert.equal(value(text, 'kubernaut_executions_started', { engine: 'ansible' }), 1);
     assert.equal(value(text, 'kubernaut_executions_finished', { engine: 'ansible', outcome: 'completed' }), 1);
     assert.equal(value(text, 'kubernaut_executions_finished', { engine: 'job', outcome: 'failed' }), 1);
