@@ -6,6 +6,7 @@ import './runtime-support.ts';
 import {
   CancelledFailure,
   Client,
+  type ClientPlugin,
   Connection,
   type ConnectionOptions,
   TerminatedFailure,
@@ -98,6 +99,8 @@ export interface ExecutionView {
  */
 export interface ConnectOptions extends TemporalOverrides {
   taskQueue?: string;
+  /** Client plugins, e.g. tracing's (src/tracing.ts), so a start carries its trace into the workflow. */
+  plugins?: ClientPlugin[];
   /** Environment to read instead of process.env. */
   env?: Record<string, string | undefined>;
 }
@@ -196,10 +199,10 @@ export class ExecutionClient {
   }
 
   static async connect(options: ConnectOptions = {}): Promise<ExecutionClient> {
-    const { env, taskQueue: _taskQueue, ...overrides } = options;
+    const { env, taskQueue: _taskQueue, plugins, ...overrides } = options;
     const resolved = resolveTemporalConnection(env ?? process.env, overrides);
     const connection = await Connection.connect(sdkConnectionOptions(resolved) as ConnectionOptions);
-    const client = new Client({ connection, namespace: resolved.namespace });
+    const client = new Client({ connection, namespace: resolved.namespace, ...(plugins ? { plugins } : {}) });
     return new ExecutionClient(client, { connection, ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}) });
   }
 

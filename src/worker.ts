@@ -17,16 +17,18 @@ import { createSweeperActivities } from './sweeper/activities.ts';
 import { ensureSweeperSchedule } from './sweeper/schedule.ts';
 import { OrphanSweeper } from './sweeper/sweeper.ts';
 import { sdkConnectionOptions } from './temporal-connection.ts';
+import { startTracing, type Tracing } from './tracing.ts';
 import { freeLoopbackPort, startWorkerEndpoint } from './worker-endpoint.ts';
 
 /** Where the workflow code comes from: a prebuilt bundle (dist/ or WORKFLOW_BUNDLE_PATH), else the sources. */
 export function workflowSource(
   env: Record<string, string | undefined> = process.env,
+  options: { prebuilt?: boolean } = {},
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   const explicit = env.WORKFLOW_BUNDLE_PATH;
-  if (explicit) return { workflowBundle: { codePath: explicit } };
+  if (explicit && options.prebuilt !== false) return { workflowBundle: { codePath: explicit } };
   const prebuilt = fileURLToPath(new URL('./workflow-bundle.js', import.meta.url));
-  if (existsSync(prebuilt)) return { workflowBundle: { codePath: prebuilt } };
+  if (existsSync(prebuilt) && options.prebuilt !== false) return { workflowBundle: { codePath: prebuilt } };
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   return { workflowsPath: fileURLToPath(new URL(`./workflows/index.${extension}`, import.meta.url)) };
 }
@@ -49,12 +51,17 @@ export interface RunningWorker {
 }
 
 /** Builds the worker from a configuration (used by the process entrypoint, `npm start` and tests). */
-export async function createWorker(config: WorkerConfig, overrides: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
+export async function createWorker(
+  config: WorkerConfig,
+  overrides: Partial<WorkerOptions> = {},
+  options: { tracing?: Tracing } = {},
+): Promise<RunningWorker> {
   const built = await buildRegistry(config);
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   // The sweeper asks Temporal whether an orphan's execution still has an open run.
   const clientConnection = await Connection.connect(connectionOptions(config.temporal));
-  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const plugins = options.tracing ? [options.tracing.plugin] : [];
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, plugins });
   const sweeper = new OrphanSweeper({
     temporal: client,
     namespaces: config.sweeper.namespaces,
@@ -65,7 +72,8 @@ export async function createWorker(config: WorkerConfig, overrides: Partial<Work
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...workflowSource(),
+    // With tracing the workflows are bundled at start, so the tracing interceptors are compiled in.
+    ...(options.tracing ? { ...workflowSource(process.env, { prebuilt: false }), plugins } : workflowSource()),
     activities: {
       ...createActivities({
         registry: built.registry,
@@ -137,7 +145,9 @@ async function main(): Promise<void> {
   const logger = Runtime.instance().logger;
   logger.info('kubernaut execution worker starting', describeConfig(config));
   for (const note of config.temporal.deprecated) logger.warn(note);
-  const running = await createWorker(config);
+  const tracing = startTracing();
+  if (tracing) logger.info('tracing: spans exported over OTLP', { endpoint: tracing.endpoint });
+  const running = await createWorker(config, {}, tracing ? { tracing } : {});
   if (running.sweeperSchedule.startsWith('failed'))
     logger.warn('orphan sweeper schedule not created: run `kubernaut-exec sweep` by hand or fix the permission', {
       error: running.sweeperSchedule,
@@ -162,6 +172,7 @@ async function main(): Promise<void> {
   } finally {
     await endpoint?.close();
     await running.close();
+    await tracing?.shutdown();
     logger.info('worker stopped');
   }
 }
