@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { RequestAllowList } from './domain/allow-list.ts';
 import { DEFAULT_EXECUTION_NAMESPACE, DEFAULT_SERVICE_ACCOUNT_NAME } from './domain/constants.ts';
 import { isDnsLabel, isDnsSubdomain } from './domain/labels.ts';
-import { POD_SECURITY_CONTEXT_MODES, type PodSecurityContextMode } from './domain/manifests.ts';
+import { type ExecutionPodSettings, POD_SECURITY_CONTEXT_MODES, type PodSecurityContextMode } from './domain/manifests.ts';
 import { ENGINES, type Engine } from './domain/types.ts';
 import {
   describeTemporalConnection,
@@ -78,6 +78,8 @@ export interface WorkerConfig {
   podSecurityContext: PodSecurityContextMode;
   /** What a request may choose, bounded by the operator. */
   allowed: RequestAllowList;
+  /** Resources, node selector, tolerations and priority class of execution pods. */
+  podSettings: ExecutionPodSettings;
   sweeper: SweeperConfig;
 }
 
@@ -235,6 +237,54 @@ function allowListOf(reader: Reader, executionNamespace: string, serviceAccountN
   };
 }
 
+/** A JSON value of the expected shape, or a problem naming the variable. */
+function jsonSetting<T>(reader: Reader, name: string, check: (value: unknown) => boolean, shape: string): T | undefined {
+  const text = reader.text(name);
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (check(value)) return value as T;
+  } catch {
+    // reported below
+  }
+  reader.problems.push(`${name}: must be JSON ${shape}`);
+  return undefined;
+}
+
+const isStringMap = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((entry) => typeof entry === 'string');
+
+function podSettingsOf(reader: Reader): ExecutionPodSettings {
+  const resources = jsonSetting<ExecutionPodSettings['resources']>(
+    reader,
+    'EXECUTION_POD_RESOURCES',
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      Object.entries(value).every(([key, entry]) => (key === 'requests' || key === 'limits') && isStringMap(entry)),
+    'such as {"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"memory":"256Mi"}}',
+  );
+  const nodeSelector = jsonSetting<Record<string, string>>(
+    reader,
+    'EXECUTION_POD_NODE_SELECTOR',
+    isStringMap,
+    'such as {"kubernetes.io/os":"linux"}',
+  );
+  const tolerations = jsonSetting<Record<string, unknown>[]>(
+    reader,
+    'EXECUTION_POD_TOLERATIONS',
+    (value) => Array.isArray(value) && value.every((entry) => typeof entry === 'object' && entry !== null),
+    'such as [{"key":"dedicated","operator":"Equal","value":"remediation","effect":"NoSchedule"}]',
+  );
+  const priorityClassName = reader.text('EXECUTION_POD_PRIORITY_CLASS');
+  return {
+    ...(resources ? { resources } : {}),
+    ...(nodeSelector ? { nodeSelector } : {}),
+    ...(tolerations ? { tolerations } : {}),
+    ...(priorityClassName ? { priorityClassName } : {}),
+  };
+}
+
 function podSecurityContextOf(reader: Reader): PodSecurityContextMode {
   const mode = reader.text('EXECUTION_POD_SECURITY_CONTEXT') ?? 'restricted';
   if ((POD_SECURITY_CONTEXT_MODES as readonly string[]).includes(mode)) return mode as PodSecurityContextMode;
@@ -326,6 +376,7 @@ export function loadConfig(env: Env = process.env): WorkerConfig {
     jobTtlSecondsAfterFinished: reader.integer('JOB_TTL_SECONDS_AFTER_FINISHED', 7 * 86_400, 600, 365 * 86_400),
     podSecurityContext: podSecurityContextOf(reader),
     allowed: allowListOf(reader, executionNamespace, serviceAccountName),
+    podSettings: podSettingsOf(reader),
     sweeper: sweeperConfig(reader, executionNamespace),
   };
   if (config.kube) config.kube.requestTimeoutMs = reader.integer('KUBE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
@@ -346,6 +397,7 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
     jobTtlSecondsAfterFinished: config.jobTtlSecondsAfterFinished,
     podSecurityContext: config.podSecurityContext,
     allowed: config.allowed,
+    podSettings: config.podSettings,
     sweeper: config.sweeper,
   };
 }

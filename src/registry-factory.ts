@@ -27,6 +27,7 @@ export async function buildRegistry(config: WorkerConfig): Promise<BuiltRegistry
       defaultServiceAccountName: config.serviceAccountName,
       jobTtlSecondsAfterFinished: config.jobTtlSecondsAfterFinished,
       podSecurityContext: config.podSecurityContext,
+      podSettings: config.podSettings,
     };
     if (config.engines.includes('job')) registry.register(new JobExecutor(options));
     if (config.engines.includes('tekton')) registry.register(new TektonExecutor(options));

@@ -37,6 +37,26 @@ export interface ManifestInput {
    * HOME and TMPDIR. "none": no security context, as the original at v1.1.0-rc3 — for images that need root.
    */
   podSecurityContext?: PodSecurityContextMode;
+  /** Resources, node selector, tolerations, priority class of the execution pods. */
+  podSettings?: ExecutionPodSettings;
+}
+
+/** Execution pods as the operator sets them (worker configuration, chart values): scheduling and resources. */
+export interface ExecutionPodSettings {
+  /** Container resources of the Job's pod (a namespace with a ResourceQuota refuses pods without them). */
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  nodeSelector?: Record<string, string>;
+  tolerations?: Record<string, unknown>[];
+  priorityClassName?: string;
+}
+
+/** The pod-level part of the settings (Job pod spec, PipelineRun taskRunTemplate.podTemplate). */
+function podScheduling(settings: ExecutionPodSettings | undefined) {
+  return {
+    ...(settings?.nodeSelector && Object.keys(settings.nodeSelector).length > 0 ? { nodeSelector: settings.nodeSelector } : {}),
+    ...(settings?.tolerations && settings.tolerations.length > 0 ? { tolerations: settings.tolerations } : {}),
+    ...(settings?.priorityClassName ? { priorityClassName: settings.priorityClassName } : {}),
+  };
 }
 
 export const POD_SECURITY_CONTEXT_MODES = ['restricted', 'none'] as const;
@@ -125,6 +145,7 @@ export function buildJob(input: ManifestInput) {
         spec: {
           restartPolicy: 'Never',
           serviceAccountName: serviceAccountFor(input),
+          ...podScheduling(input.podSettings),
           ...(restricted ? { securityContext: RESTRICTED_POD_SECURITY_CONTEXT } : {}),
           ...(mounted.length > 0 ? { volumes: mounted.map((entry) => entry.volume) } : {}),
           containers: [
@@ -143,6 +164,7 @@ export function buildJob(input: ManifestInput) {
               ],
               ...(mounted.length > 0 ? { volumeMounts: mounted.map((entry) => entry.mount) } : {}),
               ...(restricted ? { securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT } : {}),
+              ...(input.podSettings?.resources ? { resources: input.podSettings.resources } : {}),
             },
           ],
         },
@@ -152,6 +174,18 @@ export function buildJob(input: ManifestInput) {
 }
 
 export type JobManifest = ReturnType<typeof buildJob>;
+
+/**
+ * The task-run pod template: the restricted security context and the operator's scheduling. (Step resources cannot be
+ * set for a bundle's unknown tasks here: Tekton applies the namespace's LimitRange to each step.)
+ */
+function taskRunPodTemplate(input: ManifestInput) {
+  const template = {
+    ...((input.podSecurityContext ?? 'restricted') === 'restricted' ? { securityContext: RESTRICTED_POD_SECURITY_CONTEXT } : {}),
+    ...podScheduling(input.podSettings),
+  };
+  return Object.keys(template).length > 0 ? { podTemplate: template } : {};
+}
 
 /** The tekton.dev/v1 PipelineRun of reference §5.1, with timeouts and the restricted pod template added. */
 export function buildPipelineRun(input: ManifestInput) {
@@ -183,9 +217,7 @@ export function buildPipelineRun(input: ManifestInput) {
       ...(workspaces.length > 0 ? { workspaces } : {}),
       taskRunTemplate: {
         serviceAccountName: serviceAccountFor(input),
-        ...((input.podSecurityContext ?? 'restricted') === 'restricted'
-          ? { podTemplate: { securityContext: RESTRICTED_POD_SECURITY_CONTEXT } }
-          : {}),
+        ...taskRunPodTemplate(input),
       },
       timeouts: { pipeline: formatDuration(Math.max(1, Math.ceil(input.executionTimeoutMs / 1000)) * 1000) },
     },

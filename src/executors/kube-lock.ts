@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlreadyExists, isNotFound, type KubeClients, kubeError, kubeStatusOf } from '../clients/kube.ts';
 import { ANNOTATION_CREATED_BY_RUN, LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
 import { BackendError, ExecutionLockedError } from '../domain/errors.ts';
-import type { ManifestInput, PodSecurityContextMode } from '../domain/manifests.ts';
+import type { ExecutionPodSettings, ManifestInput, PodSecurityContextMode } from '../domain/manifests.ts';
 import { executionResourceName } from '../domain/resource-name.ts';
 import type { ExecutionHandle, ExecutionRequest } from '../domain/types.ts';
 import { checkDependenciesExist } from './dependencies.ts';
@@ -26,6 +26,8 @@ export interface KubeExecutorOptions {
   jobTtlSecondsAfterFinished?: number;
   /** The execution pods' security context: "restricted" (default) or "none" (as the original, for images that need root). */
   podSecurityContext?: PodSecurityContextMode;
+  /** Resources, node selector, tolerations, priority class of the execution pods (operator settings). */
+  podSettings?: ExecutionPodSettings;
 }
 
 export interface KubeObjectLike {
@@ -197,6 +199,7 @@ export async function createLockedResource<Manifest>(args: {
     ...(defaultServiceAccountName ? { defaultServiceAccountName } : {}),
     ...(args.options.jobTtlSecondsAfterFinished ? { jobTtlSecondsAfterFinished: args.options.jobTtlSecondsAfterFinished } : {}),
     ...(args.options.podSecurityContext ? { podSecurityContext: args.options.podSecurityContext } : {}),
+    ...(args.options.podSettings ? { podSettings: args.options.podSettings } : {}),
   });
   const { object } = await createOrAdopt(
     args.locked(executionNamespace, name, body),

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ApiException, type V1Job } from '@kubernetes/client-node';
+import { ApiException, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { createActivities } from '../../src/activities/index.ts';
 import { ExecutionClient } from '../../src/client.ts';
 import type { KubeClients } from '../../src/clients/kube.ts';
 import { ExecutionLockedError } from '../../src/domain/errors.ts';
+import { buildJob, type ExecutionPodSettings } from '../../src/domain/manifests.ts';
 import { JobExecutor } from '../../src/executors/job.ts';
 import { ExecutorRegistry } from '../../src/executors/registry.ts';
 import { TektonExecutor } from '../../src/executors/tekton.ts';
@@ -293,3 +294,52 @@ for (const backendName of ['sandbox', 'kube-apiserver'] as const) {
     });
   });
 }
+
+describe('execution pods in a namespace with a ResourceQuota (real kube-apiserver)', {
+  skip: !realKubeAvailable() && 'kube-apiserver not built',
+}, () => {
+  test("the quota refuses the Job's pod without requests and limits and admits it with the operator's EXECUTION_POD_RESOURCES", async () => {
+    const backend = await startBackend('kube-apiserver');
+    const namespace = `quota-${uniqueSuffix()}`;
+    try {
+      await backend.kube.core.createNamespace({ body: { metadata: { name: namespace } } });
+      await backend.kube.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'kubernaut-workflow-runner' } } });
+      const hard = { 'requests.cpu': '2', 'requests.memory': '2Gi', 'limits.memory': '4Gi' };
+      const quota = await backend.kube.core.createNamespacedResourceQuota({ namespace, body: { metadata: { name: 'compute' }, spec: { hard } } });
+      // What the quota controller (not running beside this API server) writes first: admission enforces from then on.
+      await backend.kube.core.replaceNamespacedResourceQuotaStatus({
+        name: 'compute',
+        namespace,
+        body: { ...quota, status: { hard, used: { 'requests.cpu': '0', 'requests.memory': '0', 'limits.memory': '0' } } },
+      });
+      const podOf = (settings?: ExecutionPodSettings) => {
+        const job = buildJob({
+          request: sampleRequest({ engine: 'job' }),
+          resourceName: `wfe-${uniqueSuffix()}`,
+          executionNamespace: namespace,
+          createdByRun: 'wf/quota',
+          executionTimeoutMs: 600_000,
+          ...(settings ? { podSettings: settings } : {}),
+        });
+        return { metadata: { name: `pod-${uniqueSuffix()}`, namespace }, spec: job.spec.template.spec } as unknown as V1Pod;
+      };
+      // The quota's admission answers asynchronously at first (it needs the quota's usage computed): retry until it does.
+      const refused = await eventually(async () => {
+        const status = await statusOf(backend.kube.core.createNamespacedPod({ namespace, body: podOf() })).catch(() => undefined);
+        return status?.code === 403 ? status : undefined;
+      }, 30_000);
+      assert.match(refused.message, /must specify limits\.memory|must specify requests/);
+      const admitted = await backend.kube.core.createNamespacedPod({
+        namespace,
+        body: podOf({
+          resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+          nodeSelector: { 'kubernetes.io/os': 'linux' },
+        }),
+      });
+      assert.deepEqual(admitted.spec?.nodeSelector, { 'kubernetes.io/os': 'linux' });
+    } finally {
+      await backend.kube.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+      await backend.stop();
+    }
+  });
+});

@@ -84,6 +84,25 @@ describe('worker configuration from the environment', () => {
     );
   });
 
+  test('execution pod settings from JSON variables; a malformed one names the variable and the shape', () => {
+    const config = loadConfig({
+      ...base,
+      KUBECONFIG: kubeconfig,
+      EXECUTION_POD_RESOURCES: '{"requests":{"cpu":"100m"},"limits":{"memory":"256Mi"}}',
+      EXECUTION_POD_NODE_SELECTOR: '{"pool":"remediation"}',
+      EXECUTION_POD_PRIORITY_CLASS: 'remediation',
+    });
+    assert.deepEqual(config.podSettings, {
+      resources: { requests: { cpu: '100m' }, limits: { memory: '256Mi' } },
+      nodeSelector: { pool: 'remediation' },
+      priorityClassName: 'remediation',
+    });
+    assert.throws(
+      () => loadConfig({ ...base, KUBECONFIG: kubeconfig, EXECUTION_POD_RESOURCES: '{"cpu":"1"}' }),
+      /EXECUTION_POD_RESOURCES: must be JSON such as/,
+    );
+  });
+
   test('what a request may choose is bounded by default: only the configured namespace and service account; "*" allows any', () => {
     assert.deepEqual(loadConfig({ ...base, KUBECONFIG: kubeconfig }).allowed, {
       executionNamespaces: ['kubernaut-workflows'],

@@ -128,6 +128,28 @@ describe('buildJob (reference §4.1–4.3)', () => {
     assert.equal('podTemplate' in run.spec.taskRunTemplate, false);
   });
 
+  test("the operator's pod settings: resources on the Job's container; node selector, tolerations, priority class on both engines' pods", () => {
+    const podSettings = {
+      resources: { requests: { cpu: '100m' }, limits: { memory: '256Mi' } },
+      nodeSelector: { pool: 'remediation' },
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'remediation', effect: 'NoSchedule' }],
+      priorityClassName: 'remediation',
+    };
+    const pod = buildJob({ ...input(request), podSettings }).spec.template.spec;
+    assert.deepEqual(pod.containers[0]?.resources, podSettings.resources);
+    assert.deepEqual(
+      [pod.nodeSelector, pod.tolerations, pod.priorityClassName],
+      [podSettings.nodeSelector, podSettings.tolerations, 'remediation'],
+    );
+    const template = buildPipelineRun({ ...input(request), podSettings }).spec.taskRunTemplate.podTemplate;
+    assert.deepEqual(template, {
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      nodeSelector: podSettings.nodeSelector,
+      tolerations: podSettings.tolerations,
+      priorityClassName: 'remediation',
+    });
+  });
+
   test('UT-WE-006-023: no dependencies → no secret-/configmap- volumes', () => {
     const names = (buildJob(input(request)).spec.template.spec.volumes ?? []).map((volume) => volume.name);
     assert.ok(!names.some((name) => name.startsWith('secret-') || name.startsWith('configmap-')));
