@@ -14,7 +14,7 @@ import { sampleRequest, uniqueSuffix } from '../support/requests.ts';
 
 const NS = 'kubernaut-workflows';
 
-describe('RBAC on a real kube-apiserver: the worker with the Role from deploy/rbac.yaml', {
+describe('RBAC on a real kube-apiserver: the worker with the Role of the chart (deploy/kubernaut-temporal-executor.yaml)', {
   skip: !realKubeAvailable() && 'kube-apiserver not built',
 }, () => {
   let admin: KubeClients;
@@ -32,9 +32,11 @@ describe('RBAC on a real kube-apiserver: the worker with the Role from deploy/rb
     worker = createKubeClients(loadKubeConfig({ kubeconfigPath: process.env.TEST_REAL_KUBE_WORKER_KUBECONFIG ?? '' }));
     awx = await startAwxFixture();
     // The Role and RoleBinding exactly as deployed, plus the same Role bound to this test's static-token identity.
-    const [role, binding] = parseAllDocuments(readFileSync(new URL('../../deploy/rbac.yaml', import.meta.url), 'utf8')).map((document) =>
-      document.toJS(),
-    ) as [V1Role, V1RoleBinding];
+    const rendered = parseAllDocuments(readFileSync(new URL('../../deploy/kubernaut-temporal-executor.yaml', import.meta.url), 'utf8')).map(
+      (document) => document.toJS() as { kind?: string },
+    );
+    const role = rendered.find((document) => document.kind === 'Role') as V1Role;
+    const binding = rendered.find((document) => document.kind === 'RoleBinding') as V1RoleBinding;
     const rbac = adminConfig.makeApiClient(RbacAuthorizationV1Api);
     await rbac.createNamespacedRole({ namespace: NS, body: role }).catch(() => undefined);
     await rbac.createNamespacedRoleBinding({ namespace: NS, body: binding }).catch(() => undefined);

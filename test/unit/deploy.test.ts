@@ -36,12 +36,16 @@ const NEEDED: [string, string, string][] = [
   ['tekton.dev', 'taskruns', 'list'],
   ['', 'secrets', 'get'],
   ['', 'configmaps', 'get'],
+  ['', 'pods/log', 'get'],
+  ['batch', 'jobs', 'list'],
+  ['tekton.dev', 'pipelineruns', 'list'],
 ];
 
 describe('deployment artifacts', () => {
-  test('deploy/rbac.yaml: a namespaced Role granting exactly what the executors use, no wildcards, secrets read-only', () => {
-    const [role, binding] = documents('deploy/rbac.yaml');
-    assert.equal(role?.kind, 'Role');
+  const rendered = () => documents('deploy/kubernaut-temporal-executor.yaml');
+  test('the rendered chart (deploy/): a namespaced Role granting exactly what the executors use, no wildcards, secrets read-only', () => {
+    const role = rendered().find((document) => document.kind === 'Role');
+    const binding = rendered().find((document) => document.kind === 'RoleBinding');
     assert.equal(role?.metadata.namespace, 'kubernaut-workflows');
     const rules = role?.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
     const allows = (group: string, resource: string, verb: string) =>
@@ -50,26 +54,31 @@ describe('deployment artifacts', () => {
     assert.ok(rules.every((rule) => ![...rule.apiGroups, ...rule.resources, ...rule.verbs].includes('*')));
     assert.ok(!allows('', 'secrets', 'list') && !allows('', 'secrets', 'delete') && !allows('', 'secrets', 'create'));
     assert.deepEqual(
-      [binding?.kind, binding?.roleRef.name, binding?.subjects[0].name],
-      ['RoleBinding', 'kubernaut-executor', 'kubernaut-executor'],
+      [binding?.roleRef.name, binding?.subjects[0].name, binding?.subjects[0].namespace],
+      ['kubernaut-executor', 'kubernaut-executor', 'kubernaut-system'],
     );
   });
 
-  test('deploy/worker.yaml: non-root, read-only root filesystem, probes on the metrics port, configuration by ConfigMap', () => {
-    const deployment = documents('deploy/worker.yaml').find((document) => document.kind === 'Deployment');
+  test('the rendered chart: numeric non-root user, read-only root filesystem, probes on /healthz and /readyz, configuration by ConfigMap', () => {
+    const deployment = rendered().find((document) => document.kind === 'Deployment');
     const pod = deployment?.spec.template.spec;
     const container = pod.containers[0];
+    // The kubelet refuses runAsNonRoot with a user it cannot verify as a number (CreateContainerConfigError).
     assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(typeof pod.securityContext.runAsUser, 'number');
+    assert.ok(pod.securityContext.runAsUser > 0);
     assert.equal(container.securityContext.readOnlyRootFilesystem, true);
-    assert.equal(container.readinessProbe.httpGet.path, '/metrics');
+    assert.equal(container.livenessProbe.httpGet.path, '/healthz');
+    assert.equal(container.readinessProbe.httpGet.path, '/readyz');
     assert.equal(container.envFrom[0].configMapRef.name, 'kubernaut-executor');
+    assert.ok(rendered().some((document) => document.kind === 'Namespace' && document.metadata.name === 'kubernaut-workflows'));
   });
 
-  test('Dockerfile: Node 24 slim, production dependencies only, non-root, health check', () => {
+  test('Dockerfile: Node 24 slim, production dependencies only, a numeric non-root user, health check', () => {
     const text = readFileSync(new URL('Dockerfile', root), 'utf8');
     assert.match(text, /^FROM node:24-slim$/m);
     assert.match(text, /npm prune --omit=dev/);
-    assert.match(text, /^USER node$/m);
+    assert.match(text, /^USER 1000:1000$/m, 'a numeric user, so runAsNonRoot can be verified');
     assert.match(text, /^HEALTHCHECK /m);
   });
 
