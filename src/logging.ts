@@ -4,15 +4,23 @@
  */
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
 
+/** Attributes never written: an activity's task token lets whoever holds it complete or fail the activity. */
+const WITHHELD = new Set(['taskToken']);
+
 function toJson(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  // The stack is kept: an error without it cannot be traced to its line.
+  if (value instanceof Error) return { name: value.name, message: value.message, ...(value.stack ? { stack: value.stack } : {}) };
   return value;
 }
 
 export function formatLogEntry(entry: LogEntry): string {
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
-  const meta = Object.fromEntries(Object.entries(entry.meta ?? {}).map(([key, value]) => [key, toJson(value)]));
+  const meta = Object.fromEntries(
+    Object.entries(entry.meta ?? {})
+      .filter(([key]) => !WITHHELD.has(key))
+      .map(([key, value]) => [key, toJson(value)]),
+  );
   return `${JSON.stringify({ time, level: entry.level, message: entry.message, ...meta })}\n`;
 }
 
