@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { TOOLS_BIN } from './paths.ts';
 
@@ -40,11 +40,14 @@ export function findTemporalCli(): string | undefined {
 export async function ensureTemporalCli(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<string> {
   const found = findTemporalCli();
   if (found) return found;
+  const downloaded = await downloadWithSdk(log);
+  if (downloaded) return downloaded;
   const go = onPath('go');
   if (!go) {
     throw new Error(
-      'No Temporal CLI found. Either put a `temporal` binary on PATH (or set TEMPORAL_CLI_PATH to one), ' +
-        `or install Go ≥ 1.25 so that it can be built with: go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
+      "No Temporal CLI found, and none could be downloaded. Install it with one of Temporal's installers (Homebrew: " +
+        "`brew install temporal`; or the install script in Temporal's documentation) so that `temporal` is on PATH, set " +
+        `TEMPORAL_CLI_PATH to a binary, or install Go ≥ 1.25 so that it is built with: go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
     );
   }
   mkdirSync(TOOLS_BIN, { recursive: true });
@@ -63,6 +66,31 @@ export async function ensureTemporalCli(log: (line: string) => void = (line) => 
     throw new Error(`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (exit code ${code})`);
   log(`Built ${built} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return built;
+}
+
+/**
+ * The SDK's own cached download of the official CLI (what `TestWorkflowEnvironment.createLocal()` runs), where the
+ * internet is reachable; undefined (and said why) where it is not, within a minute at most.
+ */
+async function downloadWithSdk(log: (line: string) => void): Promise<string | undefined> {
+  const downloadDir = join(TOOLS_BIN, '..', 'temporal-download');
+  try {
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const started = TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir } } });
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 60 s')), 60_000).unref());
+    const environment = await Promise.race([started, timeout]);
+    await environment.teardown();
+    const binary = readdirSync(downloadDir, { recursive: true, withFileTypes: true }).find(
+      (entry) => entry.isFile() && /^temporal(-cli)?[^.]*$/.test(entry.name) && isExecutable(join(entry.parentPath, entry.name)),
+    );
+    if (binary) {
+      log(`Using the Temporal CLI the SDK downloaded: ${join(binary.parentPath, binary.name)}`);
+      return join(binary.parentPath, binary.name);
+    }
+  } catch (error) {
+    log(`The SDK could not download the Temporal CLI (${(error as Error).message.split('\n')[0]}); trying a Go build instead`);
+  }
+  return undefined;
 }
 
 /** `temporal --version` of a binary, for logs. */
