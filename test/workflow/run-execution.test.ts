@@ -183,10 +183,8 @@ describe('runExecution on the time-skipping test server (scripted activities)', 
       { engine: 'ansible', secrets: ['db'] },
     );
     const result = await outcome(request);
-    assert.deepEqual(
-      result.cleanup?.left,
-      ['ansible execution resource wfe-scripted'].map(() => result.cleanup?.left[0]),
-    );
+    assert.match(result.cleanup?.left.join(', ') ?? '', /^ansible execution resource /);
+    assert.equal(result.cleanup?.failures.length, 1, 'only the resource step failed');
     assert.deepEqual(script.calls.slice(-2), ['deleteResource', 'deleteCredentials'], 'newest first, both attempted');
   });
 
