@@ -14,6 +14,8 @@ export const DEFAULT_POLICY = {
   stopGraceMs: 120_000,
   /** Kubernetes' image pull back-off reaches its 5-minute cap after ~5 minutes: one full cycle more before giving up. */
   stuckPodGraceMs: 10 * 60_000,
+  /** A watched Job / PipelineRun signals its end within a second; this poll only covers a lost event. */
+  watchedPollMs: 5 * 60_000,
 } as const;
 
 /** Default execution timeout when spec.executionConfig.timeout is not set (later upstream: BR-WORKFLOW-008). */
@@ -28,6 +30,7 @@ export interface ResolvedPolicy {
   pipelineRunCancelMode: PipelineRunCancelMode;
   stopGraceMs: number;
   stuckPodGraceMs: number;
+  watchedPollMs: number;
   executionTimeoutMs: number;
 }
 
@@ -44,6 +47,7 @@ export function resolvePolicy(request: ExecutionRequest): ResolvedPolicy {
     pipelineRunCancelMode: policy.pipelineRunCancelMode ?? DEFAULT_POLICY.pipelineRunCancelMode,
     stopGraceMs: policy.stopGraceMs ?? DEFAULT_POLICY.stopGraceMs,
     stuckPodGraceMs: policy.stuckPodGraceMs ?? DEFAULT_POLICY.stuckPodGraceMs,
+    watchedPollMs: policy.watchedPollMs ?? DEFAULT_POLICY.watchedPollMs,
     executionTimeoutMs: (timeoutText ? parseDuration(timeoutText) : undefined) ?? DEFAULT_EXECUTION_TIMEOUT_MS,
   };
 }

@@ -92,6 +92,8 @@ export interface ExecutionPolicy {
    * execution fails with the pod's reason, in milliseconds; Kubernetes keeps retrying meanwhile. 0 turns it off.
    */
   stuckPodGraceMs?: number;
+  /** The poll interval while a watch covers the resource (its end arrives as a signal; polls are the safety net). */
+  watchedPollMs?: number;
 }
 
 /** The workflow's input. */
@@ -161,5 +163,7 @@ export type StatusObservation =
       result: ExecutionResult;
       /** A pod that cannot start as things are (bad image, missing Secret): the workflow fails only if it persists. */
       stuck?: { reason: string; message: string };
+      /** A worker's watch covers this resource and will signal its end: polling can fall back to the long safety net. */
+      watched?: boolean;
     }
   | { kind: 'notFound'; message: string };

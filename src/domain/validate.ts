@@ -207,7 +207,25 @@ function reservedParameterNames(engine: Engine | undefined, hasConfigMaps: boole
   return { names: engine === 'job' ? ['TARGET_RESOURCE', 'HOME', 'TMPDIR'] : ['TARGET_RESOURCE'], prefixes: [] };
 }
 
-function checkParameters(problems: Problems, spec: Json, engine: Engine | undefined, hasConfigMaps: boolean): void {
+/**
+ * The parameter-name rules of executions started before names were checked per engine: environment variable names only,
+ * with whole prefixes reserved. Kept so their histories replay (a request refused then must be refused again).
+ */
+const LEGACY_PARAMETER_NAME = { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)' };
+const LEGACY_RESERVED = { names: ['TARGET_RESOURCE', 'HOME', 'TMPDIR'], prefixes: ['WFE_', 'RR_', 'KUBERNAUT_'] };
+
+export interface ValidationOptions {
+  /** The rules of the workflow version being replayed (see PATCH_PER_ENGINE_PARAMETER_NAMES); default the current ones. */
+  legacyParameterNames?: boolean;
+}
+
+function checkParameters(
+  problems: Problems,
+  spec: Json,
+  engine: Engine | undefined,
+  hasConfigMaps: boolean,
+  options: ValidationOptions = {},
+): void {
   const parameters = problems.object(spec.parameters, 'spec.parameters', false);
   if (!parameters) return;
   const names = Object.keys(parameters);
@@ -217,8 +235,8 @@ function checkParameters(problems: Problems, spec: Json, engine: Engine | undefi
   }
   for (const name of names) {
     const field = `spec.parameters.${name.slice(0, 80)}`;
-    const rule = PARAMETER_NAME_RULES[engine ?? 'tekton'];
-    const reserved = reservedParameterNames(engine, hasConfigMaps);
+    const rule = options.legacyParameterNames ? LEGACY_PARAMETER_NAME : PARAMETER_NAME_RULES[engine ?? 'tekton'];
+    const reserved = options.legacyParameterNames ? LEGACY_RESERVED : reservedParameterNames(engine, hasConfigMaps);
     if (!rule.pattern.test(name) || name.length > LIMITS.parameterNameLength) {
       problems.add(field, `parameter name must be ${rule.describe}, at most ${LIMITS.parameterNameLength} characters`);
     } else if (OBJECT_KEYWORDS.has(name)) {
@@ -310,6 +328,7 @@ function checkPolicy(problems: Problems, request: Json): void {
   if (canAfter !== 0) problems.integer(canAfter, 'policy.continueAsNewAfterEvents', LIMITS.continueAsNewMinEvents, 50_000);
   problems.integer(policy.stopGraceMs, 'policy.stopGraceMs', 0, LIMITS.stopGraceMaxMs);
   problems.integer(policy.stuckPodGraceMs, 'policy.stuckPodGraceMs', 0, LIMITS.executionTimeoutMaxMs);
+  problems.integer(policy.watchedPollMs, 'policy.watchedPollMs', LIMITS.pollMinMs, LIMITS.pollMaxMs);
   const mode = policy.pipelineRunCancelMode;
   if (mode !== undefined && !(PIPELINE_RUN_CANCEL_MODES as readonly unknown[]).includes(mode)) {
     problems.add('policy.pipelineRunCancelMode', `must be one of ${PIPELINE_RUN_CANCEL_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
@@ -320,7 +339,7 @@ function checkPolicy(problems: Problems, request: Json): void {
  * Every problem of a request, each naming its field. Empty = valid. Pure: runs in workflow code before anything is
  * created, so bad input fails fast with a non-retryable InvalidExecutionRequest.
  */
-export function validateExecutionRequest(input: unknown): ValidationProblem[] {
+export function validateExecutionRequest(input: unknown, options: ValidationOptions = {}): ValidationProblem[] {
   const problems = new Problems();
   const request = problems.object(input, 'request', true);
   if (!request) return problems.list;
@@ -355,7 +374,7 @@ export function validateExecutionRequest(input: unknown): ValidationProblem[] {
       checkTarget(problems, spec);
       checkWorkflowRef(problems, spec, engine);
       const dependencies = isObject(request.dependencies) ? request.dependencies : {};
-      checkParameters(problems, spec, engine, Array.isArray(dependencies.configMaps) && dependencies.configMaps.length > 0);
+      checkParameters(problems, spec, engine, Array.isArray(dependencies.configMaps) && dependencies.configMaps.length > 0, options);
       checkExecutionConfig(problems, spec);
       const rrRef = problems.object(spec.remediationRequestRef, 'spec.remediationRequestRef', false);
       if (rrRef) {

@@ -3,7 +3,7 @@
  * workflow, the client library and the CLI; safe in the workflow sandbox.
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Engine, ExecutionHandle, ExecutionResult, ExecutionSummary, Phase, PreparedCredentials } from '../domain/types.ts';
 import type { CleanupReport } from '../executors/executor.ts';
 
@@ -53,6 +53,8 @@ export interface ExecutionStatus {
   cleanup?: CleanupState;
   /** A stop request the backend refused (the resource was deleted or cancelled all the same). */
   stopError?: string;
+  /** Signals from a watch that the backend changed (each wakes the poll loop). */
+  notifications?: number;
   /** The pod cannot start as things are, since when (the execution fails after policy.stuckPodGraceMs). */
   stuck?: { reason: string; message: string; since: string };
   /** How many times this execution continued as new. */
@@ -60,6 +62,15 @@ export interface ExecutionStatus {
 }
 
 export const statusQuery = defineQuery<ExecutionStatus>('status');
+
+/** Sent by a worker's watch when the execution's Job or PipelineRun ended or disappeared: the workflow polls at once. */
+export interface BackendChange {
+  /** "<namespace>/<name>" of the object. */
+  resource: string;
+  /** What the watch saw: "ended" or "deleted". */
+  change: 'ended' | 'deleted';
+}
+export const backendChangedSignal = defineSignal<[BackendChange]>('backendChanged');
 
 /** What a run hands to the next one when it continues as new: enough to resume polling without creating again. */
 export interface ContinuationState {

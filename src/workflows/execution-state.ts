@@ -6,6 +6,7 @@ import { setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/wo
 import type { ResolvedPolicy } from '../domain/policy.ts';
 import type { Engine, ExecutionHandle, ExecutionRequest, ExecutionResult, PreparedCredentials } from '../domain/types.ts';
 import {
+  backendChangedSignal,
   type ContinuationState,
   ExecutionEngineKey,
   ExecutionPhaseKey,
@@ -25,6 +26,8 @@ export class ExecutionState {
   prepared?: PreparedCredentials;
   lastResult?: ExecutionResult;
   lastDelayMs?: number;
+  /** A watch signalled a change since the last poll began: poll now instead of waiting out the timer. */
+  wake = false;
   /** When a poll first saw the pod unable to start (workflow time); cleared when it starts. */
   stuckSinceMs: number | undefined;
   deadlineMs = 0;
@@ -58,6 +61,10 @@ export class ExecutionState {
       ...(continuation ? { handle: continuation.handle } : {}),
     };
     setHandler(statusQuery, () => this.status);
+    setHandler(backendChangedSignal, () => {
+      this.wake = true;
+      this.status.notifications = (this.status.notifications ?? 0) + 1;
+    });
   }
 
   /** Records a phase report; the search attribute is written only when the phase changes (one visibility write). */

@@ -1,5 +1,9 @@
-/** Waiting for the backend's end with durable timers: polls doubling up to the cap, until an end, the deadline or a continue-as-new. */
-import { isCancellation, sleep, workflowInfo } from '@temporalio/workflow';
+/**
+ * Waiting for the backend's end with durable timers: polls doubling up to the cap (or, while a worker's watch covers the
+ * resource, one long safety-net interval), woken early by the watch's signal; until an end, the deadline or a
+ * continue-as-new.
+ */
+import { condition, isCancellation, workflowInfo } from '@temporalio/workflow';
 import { FailureType } from '../domain/errors.ts';
 import { nextPollDelay, type ResolvedPolicy } from '../domain/policy.ts';
 import type { ExecutionResult, StatusObservation } from '../domain/types.ts';
@@ -52,6 +56,7 @@ function stuckTooLong(
 
 export async function pollUntilDone(execution: ExecutionState, policy: ResolvedPolicy): Promise<Outcome> {
   for (;;) {
+    execution.wake = false; // a signal arriving during this poll wakes the next wait at once
     const observation = await observe(execution);
     execution.status.polls += 1;
     if (observation?.kind === 'notFound') {
@@ -70,8 +75,10 @@ export async function pollUntilDone(execution: ExecutionState, policy: ResolvedP
       return { kind: 'continueAsNew' };
     const remainingMs = execution.deadlineMs - Date.now(); // workflow time: deterministic in the sandbox
     if (remainingMs <= 0) return { kind: 'timeout' };
-    execution.lastDelayMs = nextPollDelay(execution.lastDelayMs, policy);
+    // A watched resource's end arrives as a signal: the poll is then only the safety net, at the long interval.
+    const watched = observation?.kind === 'found' && observation.watched === true;
+    execution.lastDelayMs = watched ? policy.watchedPollMs : nextPollDelay(execution.lastDelayMs, policy);
     execution.status.pollDelayMs = execution.lastDelayMs;
-    await sleep(Math.min(execution.lastDelayMs, remainingMs));
+    await condition(() => execution.wake, Math.min(execution.lastDelayMs, remainingMs));
   }
 }

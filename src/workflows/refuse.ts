@@ -1,13 +1,17 @@
 /** A start that must not run: bad input, or a workflow ID that would not hold the one-execution-per-target lock. */
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
 import { FailureType } from '../domain/errors.ts';
 import { executionIdOf } from '../domain/execution-id.ts';
 import { formatValidationProblems, validateExecutionRequest } from '../domain/validate.ts';
 import type { ExecutionState } from './execution-state.ts';
 
+/** Parameter names checked per engine (what each backend accepts) instead of as environment variable names. */
+export const PATCH_PER_ENGINE_PARAMETER_NAMES = 'per-engine-parameter-names';
+
 /** Throws a non-retryable failure (nothing created) when the request is invalid or the workflow ID is not the target's. */
 export function refuseBadStart(execution: ExecutionState): void {
-  const problems = validateExecutionRequest(execution.request);
+  // Executions started before names were checked per engine replay with the rules they were started under.
+  const problems = validateExecutionRequest(execution.request, { legacyParameterNames: !patched(PATCH_PER_ENGINE_PARAMETER_NAMES) });
   let refusal: { type: string; message: string; details: unknown[] } | undefined;
   if (problems.length > 0) {
     const message = `invalid execution request: ${formatValidationProblems(problems)}`;

@@ -103,7 +103,7 @@ export async function runExecutionV1(request: ExecutionRequest, continuation?: C
   let publishedPhase = info.typedSearchAttributes.get(ExecutionPhaseKey);
 
   // 1. Validate (pure). Nothing is created for a bad request.
-  const problems = validateExecutionRequest(request);
+  const problems = validateExecutionRequest(request, { legacyParameterNames: true });
   const spec = request?.workflowExecution?.spec;
   const status: ExecutionStatus = {
     workflowExecutionName: String(request?.workflowExecution?.metadata?.name ?? ''),
