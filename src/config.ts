@@ -80,6 +80,8 @@ export interface WorkerConfig {
   allowed: RequestAllowList;
   /** Resources, node selector, tolerations and priority class of execution pods. */
   podSettings: ExecutionPodSettings;
+  /** Watch Jobs and PipelineRuns to learn their end within a second (polling stays as the safety net). */
+  watchCompletion: boolean;
   sweeper: SweeperConfig;
 }
 
@@ -377,6 +379,7 @@ export function loadConfig(env: Env = process.env): WorkerConfig {
     podSecurityContext: podSecurityContextOf(reader),
     allowed: allowListOf(reader, executionNamespace, serviceAccountName),
     podSettings: podSettingsOf(reader),
+    watchCompletion: reader.flag('WATCH_COMPLETION', true),
     sweeper: sweeperConfig(reader, executionNamespace),
   };
   if (config.kube) config.kube.requestTimeoutMs = reader.integer('KUBE_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);

@@ -9,7 +9,9 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
 import { createOutputActivities } from './activities/output.ts';
+import { loadKubeConfig } from './clients/kube.ts';
 import { ConfigurationProblems, describeConfig, loadConfig, type TemporalConfig, type WorkerConfig } from './config.ts';
+import type { ExecutionHandle } from './domain/types.ts';
 import { isEntryPoint } from './entry-point.ts';
 import { createJsonLogger } from './logging.ts';
 import { buildRegistry } from './registry-factory.ts';
@@ -18,7 +20,9 @@ import { ensureSweeperSchedule } from './sweeper/schedule.ts';
 import { OrphanSweeper } from './sweeper/sweeper.ts';
 import { sdkConnectionOptions } from './temporal-connection.ts';
 import { startTracing, type Tracing } from './tracing.ts';
+import { CompletionWatcher } from './watch/completion-watcher.ts';
 import { freeLoopbackPort, startWorkerEndpoint } from './worker-endpoint.ts';
+import { backendChangedSignal } from './workflows/definitions.ts';
 
 /** Where the workflow code comes from: a prebuilt bundle (dist/ or WORKFLOW_BUNDLE_PATH), else the sources. */
 export function workflowSource(
@@ -68,6 +72,7 @@ export async function createWorker(
     ...(built.kube ? { kube: built.kube } : {}),
     ...(built.awx ? { awx: built.awx } : {}),
   });
+  const watcher = startCompletionWatcher(config, client);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -80,6 +85,7 @@ export async function createWorker(
         defaultExecutionNamespace: config.executionNamespace,
         defaultServiceAccountName: config.serviceAccountName,
         allowed: config.allowed,
+        ...(watcher ? { isWatched: (handle: ExecutionHandle) => isWatched(watcher, handle) } : {}),
       }),
       ...createSweeperActivities(sweeper, config.sweeper),
       ...createOutputActivities({ registry: built.registry, temporal: client }),
@@ -92,6 +98,7 @@ export async function createWorker(
     ...overrides,
   });
   const close = async () => {
+    await watcher?.stop();
     await connection.close();
     await clientConnection.close();
     await built.close();
@@ -103,6 +110,32 @@ export async function createWorker(
       )
     : 'off';
   return { worker, connection, client, clientConnection, sweeperSchedule, run: () => worker.run(), close };
+}
+
+/** The watch on the execution namespaces' Jobs and PipelineRuns, when this worker runs those engines (WATCH_COMPLETION). */
+function startCompletionWatcher(config: WorkerConfig, client: Client): CompletionWatcher | undefined {
+  const kinds = [
+    ...(config.engines.includes('job') ? (['Job'] as const) : []),
+    ...(config.engines.includes('tekton') ? (['PipelineRun'] as const) : []),
+  ];
+  if (!config.kube || !config.watchCompletion || kinds.length === 0) return undefined;
+  const watcher = new CompletionWatcher({
+    // Watches stay open for minutes: no request timeout on their connection (the API server ends them itself).
+    config: loadKubeConfig({ ...config.kube, requestTimeoutMs: 0 }),
+    namespaces: config.sweeper.namespaces,
+    kinds: [...kinds],
+    notify: async (workflowId, change) => {
+      await client.workflow.getHandle(workflowId).signal(backendChangedSignal, change);
+    },
+    log: (message, attributes) => Runtime.instance().logger.info(message, attributes),
+  });
+  void watcher.start();
+  return watcher;
+}
+
+function isWatched(watcher: CompletionWatcher, handle: ExecutionHandle): boolean {
+  if (handle.engine === 'ansible') return false;
+  return watcher.isWatching(handle.executionNamespace, handle.engine === 'job' ? 'Job' : 'PipelineRun');
 }
 
 /** Installs the runtime: JSON logs and the Prometheus endpoint (Temporal's metrics and ours). */

@@ -22,6 +22,8 @@ export interface ActivityDependencies {
   allowed?: RequestAllowList;
   /** The execution pods' service account when the request names none (for the allow-list check). */
   defaultServiceAccountName?: string;
+  /** Whether this worker's watch covers a resource (its end then arrives as a signal; see watch/). */
+  isWatched?: (handle: ExecutionHandle) => boolean;
 }
 
 export interface CreateInput {
@@ -167,7 +169,10 @@ export function createActivities(dependencies: ActivityDependencies) {
       if (!input.handle)
         throw ApplicationFailure.nonRetryable(`no execution ref set on WFE ${metadata.namespace}/${metadata.name}`, 'ConfigurationError');
       const handle = input.handle;
-      return run(input.request, 'get status', () => registry.get(handle.engine).getStatus(input.request, handle), { heartbeat: false });
+      const observation = await run(input.request, 'get status', () => registry.get(handle.engine).getStatus(input.request, handle), {
+        heartbeat: false,
+      });
+      return observation.kind === 'found' && dependencies.isWatched?.(handle) ? { ...observation, watched: true } : observation;
     },
 
     /** Asks a still-running backend to stop (Job delete, PipelineRun cancel, AWX cancel). */

@@ -38,6 +38,8 @@ const NEEDED: [string, string, string][] = [
   ['', 'configmaps', 'get'],
   ['', 'pods/log', 'get'],
   ['batch', 'jobs', 'list'],
+  ['batch', 'jobs', 'watch'],
+  ['tekton.dev', 'pipelineruns', 'watch'],
   ['tekton.dev', 'pipelineruns', 'list'],
 ];
 

@@ -8,9 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { resultFromFailure } from '../../src/client.ts';
+import { DEFAULT_POLICY } from '../../src/domain/policy.ts';
 import { executionResourceName } from '../../src/domain/resource-name.ts';
 import type { ExecutionRequest, ExecutionResult } from '../../src/domain/types.ts';
-import { statusQuery, WORKFLOW_TYPE } from '../../src/workflows/definitions.ts';
+import { backendChangedSignal, statusQuery, WORKFLOW_TYPE } from '../../src/workflows/definitions.ts';
 import { sampleRequest, uniqueSuffix } from '../support/requests.ts';
 import {
   type FastEnvironment,
@@ -32,6 +33,7 @@ describe('runExecution on the time-skipping test server (scripted activities)', 
   after(() => fast?.stop());
 
   const POLICY = { pollInitialMs: 1000, pollMaxMs: 60_000, stopGraceMs: 120_000 };
+  const POLICY_WATCHED_POLL_MS = DEFAULT_POLICY.watchedPollMs;
 
   /** A request for its own target, with the script the backend follows for it. */
   const scripted = (script: Partial<Script> = {}, options: Parameters<typeof sampleRequest>[0] = {}) => {
@@ -299,6 +301,27 @@ describe('runExecution on the time-skipping test server (scripted activities)', 
       { policy: { ...POLICY, stuckPodGraceMs: 600_000 } },
     );
     assert.equal((await outcome(request)).phase, 'Completed');
+  });
+
+  test("regression: a watch's signal ends the wait at once: the next poll follows without the safety-net timer firing", async () => {
+    const watched = found('Running', 'Running', { watched: true });
+    const { request, script, workflowId } = scripted({ statuses: [watched, found('Completed', 'Complete')] });
+    const handle = await start(request);
+    await reached(script, 'status');
+    const status = await fast.env.client.workflow.getHandle(workflowId).query(statusQuery);
+    assert.equal(status.pollDelayMs, POLICY_WATCHED_POLL_MS, 'waiting on the long safety-net interval');
+    // Time does not advance while nobody waits for a result: only the signal can bring the next poll.
+    await handle.signal(backendChangedSignal, { resource: `kubernaut-workflows/${workflowId}`, change: 'ended' });
+    while (script.calls.filter((call) => call === 'status').length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(((await handle.result()) as ExecutionResult).phase, 'Completed');
+    assert.equal((await handle.query(statusQuery)).notifications, 1);
+  });
+
+  test('a dropped watch event is caught by the safety-net poll (the execution still completes)', async () => {
+    const watched = found('Running', 'Running', { watched: true });
+    const { request, script } = scripted({ statuses: [watched, watched, found('Completed', 'Complete')] });
+    assert.equal((await outcome(request)).phase, 'Completed');
+    assert.equal(script.calls.filter((call) => call === 'status').length, 3);
   });
 
   test('the status query follows the phase while running', async () => {
