@@ -3,7 +3,7 @@ import { AwxHttpClient } from './clients/awx.ts';
 import type { AwxClient } from './clients/awx-types.ts';
 import { createKubeClients, type KubeClients, loadKubeConfig } from './clients/kube.ts';
 import type { WorkerConfig } from './config.ts';
-import { AnsibleExecutor } from './executors/ansible.ts';
+import { AnsibleExecutor } from './executors/ansible/index.ts';
 import { JobExecutor } from './executors/job.ts';
 import { ExecutorRegistry } from './executors/registry.ts';
 import { TektonExecutor } from './executors/tekton.ts';

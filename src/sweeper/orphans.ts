@@ -8,7 +8,7 @@ import type { AwxClient } from '../clients/awx-types.ts';
 import { isNotFound, type KubeClients, kubeError } from '../clients/kube.ts';
 import { ownerRunOfDescription, workflowIdOfRun } from '../domain/awx-credentials.ts';
 import { ANNOTATION_CREATED_BY_RUN, EPHEMERAL_CREDENTIAL_PREFIX, LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
-import { jobMarkerOf } from '../executors/ansible-launch.ts';
+import { jobMarkerOf } from '../executors/ansible/index.ts';
 
 export type OrphanKind = 'Job' | 'PipelineRun' | 'AwxJob' | 'AwxCredential';
 

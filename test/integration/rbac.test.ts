@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { ApiException, RbacAuthorizationV1Api, type V1Role, type V1RoleBinding } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { createKubeClients, type KubeClients, loadKubeConfig } from '../../src/clients/kube.ts';
-import { AnsibleExecutor } from '../../src/executors/ansible.ts';
+import { AnsibleExecutor } from '../../src/executors/ansible/index.ts';
 import { JobExecutor } from '../../src/executors/job.ts';
 import { TektonExecutor } from '../../src/executors/tekton.ts';
 import { type AwxFixture, startAwxFixture } from '../support/awx-sandbox.ts';

@@ -9,7 +9,7 @@ import { type DevServer, startDevServer } from '../../scripts/lib/dev-server.ts'
 import { freePort } from '../../scripts/lib/free-port.ts';
 import { createActivities } from '../../src/activities/index.ts';
 import { ExecutionClient } from '../../src/client.ts';
-import { AnsibleExecutor } from '../../src/executors/ansible.ts';
+import { AnsibleExecutor } from '../../src/executors/ansible/index.ts';
 import { JobExecutor } from '../../src/executors/job.ts';
 import { ExecutorRegistry } from '../../src/executors/registry.ts';
 import { TektonExecutor } from '../../src/executors/tekton.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { AwxHttpClient } from '../../src/clients/awx.ts';
 import type { ExecutionRequest } from '../../src/domain/types.ts';
-import { AnsibleExecutor } from '../../src/executors/ansible.ts';
+import { AnsibleExecutor } from '../../src/executors/ansible/index.ts';
 import { ExecutorRegistry } from '../../src/executors/registry.ts';
 import { EXECUTION_NAMESPACE, type ExecutionEnvironment, startExecutionEnvironment } from '../support/execution-env.ts';
 import { eventually } from '../support/kube-sandbox.ts';

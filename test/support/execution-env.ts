@@ -8,7 +8,7 @@ import { createActivities } from '../../src/activities/index.ts';
 import { createOutputActivities } from '../../src/activities/output.ts';
 import { ExecutionClient } from '../../src/client.ts';
 import type { KubeClients } from '../../src/clients/kube.ts';
-import { AnsibleExecutor } from '../../src/executors/ansible.ts';
+import { AnsibleExecutor } from '../../src/executors/ansible/index.ts';
 import { JobExecutor } from '../../src/executors/job.ts';
 import { ExecutorRegistry } from '../../src/executors/registry.ts';
 import { TektonExecutor } from '../../src/executors/tekton.ts';

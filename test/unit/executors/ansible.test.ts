@@ -4,7 +4,7 @@ import { AwxHttpClient } from '../../../src/clients/awx.ts';
 import { ephemeralCredentialName } from '../../../src/domain/awx-credentials.ts';
 import { FailureType } from '../../../src/domain/errors.ts';
 import type { ExecutionHandle, ExecutionRequest, PreparedCredentials } from '../../../src/domain/types.ts';
-import { AnsibleExecutor } from '../../../src/executors/ansible.ts';
+import { AnsibleExecutor } from '../../../src/executors/ansible/index.ts';
 import type { CreateContext } from '../../../src/executors/executor.ts';
 import { type AwxFixture, startAwxFixture } from '../../support/awx-sandbox.ts';
 import { eventually, type KubeFixture, startKubeFixture } from '../../support/kube-sandbox.ts';

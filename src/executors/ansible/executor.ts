@@ -3,19 +3,22 @@
  * gives it each dependency Secret as an ephemeral AWX credential that is always deleted afterwards. Improvements over
  * the original follow §9.2 items 1–6, 9–12 and 20–23 (see the README's AWX section).
  */
-import { AwxError } from '../clients/awx.ts';
-import type { AwxClient, AwxJob, AwxJobTemplate } from '../clients/awx-types.ts';
-import { isNotFound, type KubeClients, kubeError } from '../clients/kube.ts';
-import { type CredentialOwner, envSegment, mapSecretKeys, workflowIdOfRun } from '../domain/awx-credentials.ts';
-import { AWX_ACTIVE_STATES, mapAwxStatus } from '../domain/awx-status.ts';
-import { AWX_CONFIGMAP_VARIABLE_PREFIX, AWX_EXECUTION_MARKER_VAR, AWX_JOB_REF_PREFIX } from '../domain/constants.ts';
-import { BackendError, CleanupIncompleteError, ConfigurationError, ExecutionError } from '../domain/errors.ts';
-import { buildExtraVars } from '../domain/extra-vars.ts';
-import type { ExecutionHandle, ExecutionRequest, PreparedCredentials, StatusObservation } from '../domain/types.ts';
-import { ensureCredentialType, ensureEphemeralCredential, findExecutionCredentials, withContext } from './ansible-credentials.ts';
-import { checkLaunchSettings, jobsOfExecution, launchOnce } from './ansible-launch.ts';
-import type { CleanupOptions, CleanupReport, CreateContext, Executor } from './executor.ts';
-import { readSecretValues, redactExecutionText } from './secret-values.ts';
+import { AwxError } from '../../clients/awx.ts';
+import type { AwxClient, AwxJob, AwxJobTemplate } from '../../clients/awx-types.ts';
+import type { KubeClients } from '../../clients/kube.ts';
+import { type CredentialOwner, mapSecretKeys, workflowIdOfRun } from '../../domain/awx-credentials.ts';
+import { mapAwxStatus } from '../../domain/awx-status.ts';
+import { AWX_JOB_REF_PREFIX } from '../../domain/constants.ts';
+import { BackendError, ConfigurationError, ExecutionError } from '../../domain/errors.ts';
+import type { ExecutionHandle, ExecutionRequest, PreparedCredentials, StatusObservation } from '../../domain/types.ts';
+import type { CleanupOptions, CleanupReport, CreateContext, Executor } from '../executor.ts';
+import { readSecretValues, redactExecutionText } from '../secret-values.ts';
+import { CleanupProblems } from './cleanup-problems.ts';
+import { deleteExecutionCredentials, ensureCredentialType, ensureEphemeralCredential, withContext } from './credentials.ts';
+import { extraVarsFor } from './inputs.ts';
+import { awxJobIdOf } from './job-ref.ts';
+import { cancelExecutionJobs, checkLaunchSettings, launchOnce } from './launch.ts';
+import { resolveTemplate } from './template.ts';
 
 export interface AnsibleExecutorOptions {
   awx: AwxClient;
@@ -29,27 +32,6 @@ export interface AnsibleExecutorOptions {
   jobSearchWindowMs?: number;
   /** Values besides the Secrets' and the AWX client's token that must never appear in a job's output tail. */
   maskValues?: string[];
-}
-
-interface AnsibleEngineConfig {
-  playbookPath?: string;
-  jobTemplateName?: string;
-  jobTemplateId?: number;
-  inventoryName?: string;
-}
-
-/** The AWX job id from a handle or an "awx-job-<id>" reference. */
-export function awxJobIdOf(handle: ExecutionHandle): number {
-  if (handle.awxJobId !== undefined) return handle.awxJobId;
-  const reference = handle.resourceName;
-  const text = reference.startsWith(AWX_JOB_REF_PREFIX) ? reference.slice(AWX_JOB_REF_PREFIX.length) : undefined;
-  if (text === undefined)
-    throw new ConfigurationError(
-      `parse AWX job ID from executionRef "${reference}": execution ref "${reference}" does not have awx-job- prefix`,
-    );
-  if (!/^[+-]?\d+$/.test(text))
-    throw new ConfigurationError(`parse AWX job ID from executionRef "${reference}": "${text}" is not an integer`);
-  return Number(text);
 }
 
 export class AnsibleExecutor implements Executor {
@@ -70,25 +52,8 @@ export class AnsibleExecutor implements Executor {
     this.maskValues = options.maskValues ?? [];
   }
 
-  private requireKube(what: string): KubeClients {
-    if (!this.kube)
-      throw new ConfigurationError(`${what}: reading dependencies needs Kubernetes access, and this worker has none configured`);
-    return this.kube;
-  }
-
   private readSecret(namespace: string, name: string): Promise<Record<string, string>> {
     return readSecretValues(this.kube, namespace, name);
-  }
-
-  private async readConfigMap(namespace: string, name: string): Promise<Record<string, string>> {
-    const what = `inject dependency configmaps: read dependency configmap "${name}" in "${namespace}"`;
-    try {
-      return (await this.requireKube(what).core.readNamespacedConfigMap({ name, namespace })).data ?? {};
-    } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
-      if (isNotFound(error)) throw new ConfigurationError(`${what}: configmaps "${name}" not found`);
-      throw kubeError(what, error);
-    }
   }
 
   /** The template and its launch settings, refused before anything is created when they would drop inputs. */
@@ -148,48 +113,8 @@ export class AnsibleExecutor implements Executor {
     return { ephemeralCredentialIds: ids, created: createdNow.length };
   }
 
-  private async resolveTemplate(request: ExecutionRequest): Promise<AwxJobTemplate> {
-    const config = (request.workflowExecution.spec.workflowRef.engineConfig ?? {}) as AnsibleEngineConfig;
-    if (config.jobTemplateId === undefined && !config.jobTemplateName) {
-      throw new ConfigurationError('resolve AWX job template: jobTemplateName is required in ansible engineConfig for v1.0');
-    }
-    try {
-      const template =
-        config.jobTemplateId !== undefined
-          ? await this.awx.getJobTemplate(config.jobTemplateId)
-          : await this.awx.findJobTemplateByName(config.jobTemplateName ?? '');
-      if (!template) {
-        const which = config.jobTemplateId !== undefined ? `with id ${config.jobTemplateId}` : `"${config.jobTemplateName}"`;
-        throw new ConfigurationError(`resolve AWX job template: AWX job template ${which} not found`);
-      }
-      return template;
-    } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
-      throw withContext('resolve AWX job template', error);
-    }
-  }
-
-  /** extra_vars: typed parameters, then the system variables (they win), the ConfigMaps, and the execution marker. */
-  private async extraVars(context: CreateContext): Promise<Record<string, unknown>> {
-    const { metadata, spec } = context.request.workflowExecution;
-    const vars: Record<string, unknown> = {
-      ...(buildExtraVars(spec.parameters) ?? {}),
-      WFE_NAME: metadata.name,
-      WFE_NAMESPACE: metadata.namespace,
-      RR_NAME: spec.remediationRequestRef?.name ?? '',
-      RR_NAMESPACE: spec.remediationRequestRef?.namespace ?? '',
-    };
-    for (const { name } of context.request.dependencies?.configMaps ?? []) {
-      const data = await this.readConfigMap(context.executionNamespace, name);
-      for (const key of Object.keys(data).sort())
-        vars[`${AWX_CONFIGMAP_VARIABLE_PREFIX}${envSegment(name)}_${envSegment(key)}`] = data[key];
-    }
-    vars[AWX_EXECUTION_MARKER_VAR] = context.createdByRun;
-    return Object.fromEntries(
-      Object.keys(vars)
-        .sort()
-        .map((key) => [key, vars[key]]),
-    );
+  private resolveTemplate(request: ExecutionRequest): Promise<AwxJobTemplate> {
+    return resolveTemplate(this.awx, request);
   }
 
   /** Template credentials first, then the ephemeral ones, without duplicates (UT-WE-365-001/002/003). */
@@ -210,7 +135,7 @@ export class AnsibleExecutor implements Executor {
   async create(context: CreateContext): Promise<ExecutionHandle> {
     const template = await this.checkedTemplate(context);
     const ephemeral = context.prepared?.ephemeralCredentialIds ?? [];
-    const extraVars = await this.extraVars(context);
+    const extraVars = await extraVarsFor(this.kube, context);
     const { metadata } = context.request.workflowExecution;
     const launched = await launchOnce({
       awx: this.awx,
@@ -302,64 +227,34 @@ export class AnsibleExecutor implements Executor {
    * token, which retrying cannot fix: the sweeper then owns what is left).
    */
   async cleanup(request: ExecutionRequest, handle: ExecutionHandle | undefined, options: CleanupOptions): Promise<CleanupReport> {
-    const problems: string[] = [];
-    const left: string[] = [];
-    let retryable = false;
-    const problem = (what: string, error: unknown): void => {
-      problems.push(`${what}: ${(error as Error).message}`);
-      left.push(what.replace(/^(cancel|delete|find) /, ''));
-      retryable ||= !(error instanceof BackendError) || error.retryable;
-    };
+    const problems = new CleanupProblems();
     const workflowId = options.createdByRun ? workflowIdOfRun(options.createdByRun) : undefined;
     const parts = options.parts ?? 'all';
-    const jobIds = new Set<number>(handle && parts !== 'credentials' ? [awxJobIdOf(handle)] : []);
-    if (workflowId && parts !== 'credentials') {
-      try {
-        const templateId = handle?.awxJobTemplateId ?? (await this.resolveTemplate(request)).id;
-        const since = new Date(Date.now() - this.jobSearchWindowMs);
-        const active = await this.awx.listJobTemplateJobs(templateId, since, { activeOnly: true });
-        for (const job of jobsOfExecution(active, workflowId)) jobIds.add(job.id);
-      } catch (error) {
-        if (!(error instanceof ConfigurationError)) problem('find running AWX jobs of the execution', error);
-      }
-    }
-    for (const jobId of jobIds) {
-      try {
-        const job = await this.awx.getJob(jobId);
-        if (AWX_ACTIVE_STATES.has(job.status)) await this.awx.cancelJob(jobId);
-      } catch (error) {
-        if (!(error instanceof AwxError && error.status === 404)) problem(`cancel AWX job ${jobId}`, error);
-      }
-    }
-    const known = new Set([...(handle?.ephemeralCredentialIds ?? []), ...(options.prepared?.ephemeralCredentialIds ?? [])]);
-    let found: number[] = [];
-    if (parts === 'resource') known.clear();
-    else if (workflowId) {
-      try {
-        found = await findExecutionCredentials(this.awx, workflowId);
-      } catch (error) {
-        problem('find ephemeral credentials by owner', error);
-      }
-    }
-    const orphans = found.filter((id) => !known.has(id));
-    let deleted = 0;
-    for (const id of new Set([...known, ...found])) {
-      try {
-        if ((await this.awx.deleteCredential(id)) === 'deleted') deleted++;
-      } catch (error) {
-        problem(`delete ephemeral credential ${id}`, error);
-      }
-    }
-    if (problems.length > 0)
-      throw new CleanupIncompleteError(`AWX cleanup incomplete (${deleted} credential(s) deleted): ${problems.join('; ')}`, {
-        retryable,
-        left,
-      });
+    const jobs =
+      parts === 'credentials'
+        ? []
+        : await cancelExecutionJobs(this.awx, problems, {
+            ...(handle ? { handle } : {}),
+            ...(workflowId ? { workflowId } : {}),
+            jobSearchWindowMs: this.jobSearchWindowMs,
+            templateId: () =>
+              handle?.awxJobTemplateId !== undefined
+                ? Promise.resolve(handle.awxJobTemplateId)
+                : this.resolveTemplate(request).then((t) => t.id),
+          });
+    const credentials =
+      parts === 'resource'
+        ? { deleted: 0, orphans: 0 }
+        : await deleteExecutionCredentials(this.awx, problems, {
+            known: [...(handle?.ephemeralCredentialIds ?? []), ...(options.prepared?.ephemeralCredentialIds ?? [])],
+            ...(workflowId ? { workflowId } : {}),
+          });
+    problems.throwIfAny(`AWX cleanup incomplete (${credentials.deleted} credential(s) deleted)`);
     return {
       resourceDeleted: false,
-      credentialsDeleted: deleted,
-      orphanedCredentialsFound: orphans.length,
-      note: jobIds.size === 0 ? 'no AWX job was launched' : `AWX job(s) ${[...jobIds].join(', ')}`,
+      credentialsDeleted: credentials.deleted,
+      orphanedCredentialsFound: credentials.orphans,
+      note: jobs.length === 0 ? 'no AWX job was launched' : `AWX job(s) ${jobs.join(', ')}`,
     };
   }
 }

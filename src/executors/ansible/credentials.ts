@@ -5,8 +5,8 @@
  * retry), and every credential of an execution found again for its cleanup.
  */
 import { createHash } from 'node:crypto';
-import { AwxError } from '../clients/awx.ts';
-import type { AwxClient } from '../clients/awx-types.ts';
+import { AwxError } from '../../clients/awx.ts';
+import type { AwxClient } from '../../clients/awx-types.ts';
 import {
   type CredentialOwner,
   credentialTypeBody,
@@ -18,8 +18,9 @@ import {
   ownerRunOfDescription,
   type SecretFieldMapping,
   workflowIdOfRun,
-} from '../domain/awx-credentials.ts';
-import { BackendError, ExecutionError } from '../domain/errors.ts';
+} from '../../domain/awx-credentials.ts';
+import { BackendError, ExecutionError } from '../../domain/errors.ts';
+import type { CleanupProblems } from './cleanup-problems.ts';
 
 /** Rewraps an error with what was being done, keeping its type, status and retryability. */
 export function withContext(context: string, error: unknown): Error {
@@ -106,4 +107,30 @@ export async function findExecutionCredentials(awx: AwxClient, workflowId: strin
       return owner !== undefined && workflowIdOfRun(owner) === workflowId;
     })
     .map((credential) => credential.id);
+}
+
+/** Deletes the recorded credentials and every other credential owned by the execution; failures go to `problems`. */
+export async function deleteExecutionCredentials(
+  awx: AwxClient,
+  problems: CleanupProblems,
+  input: { known: number[]; workflowId?: string },
+): Promise<{ deleted: number; orphans: number }> {
+  const known = new Set(input.known);
+  let found: number[] = [];
+  if (input.workflowId) {
+    try {
+      found = await findExecutionCredentials(awx, input.workflowId);
+    } catch (error) {
+      problems.add('find ephemeral credentials by owner', error);
+    }
+  }
+  let deleted = 0;
+  for (const id of new Set([...known, ...found])) {
+    try {
+      if ((await awx.deleteCredential(id)) === 'deleted') deleted++;
+    } catch (error) {
+      problems.add(`delete ephemeral credential ${id}`, error);
+    }
+  }
+  return { deleted, orphans: found.filter((id) => !known.has(id)).length };
 }

@@ -5,12 +5,16 @@
  * this execution is adopted (a retry, a reset), and after launching, every running job of the execution but one is
  * cancelled. Cleanup and the sweeper cancel any that appear later still.
  */
-import type { AwxClient, AwxJob, AwxJobTemplate, AwxLaunchInfo } from '../clients/awx-types.ts';
-import { workflowIdOfRun } from '../domain/awx-credentials.ts';
-import { AWX_ACTIVE_STATES } from '../domain/awx-status.ts';
-import { AWX_EXECUTION_MARKER_VAR } from '../domain/constants.ts';
-import { ConfigurationError, ExecutionLockedError } from '../domain/errors.ts';
-import { withContext } from './ansible-credentials.ts';
+import { AwxError } from '../../clients/awx.ts';
+import type { AwxClient, AwxJob, AwxJobTemplate, AwxLaunchInfo } from '../../clients/awx-types.ts';
+import { workflowIdOfRun } from '../../domain/awx-credentials.ts';
+import { AWX_ACTIVE_STATES } from '../../domain/awx-status.ts';
+import { AWX_EXECUTION_MARKER_VAR } from '../../domain/constants.ts';
+import { ConfigurationError, ExecutionLockedError } from '../../domain/errors.ts';
+import type { ExecutionHandle } from '../../domain/types.ts';
+import type { CleanupProblems } from './cleanup-problems.ts';
+import { withContext } from './credentials.ts';
+import { awxJobIdOf } from './job-ref.ts';
 
 /** The marker and WorkflowExecution name a job was launched with, from its extra_vars. */
 export function jobMarkerOf(job: AwxJob): { run?: string; workflowExecution?: string } {
@@ -119,4 +123,31 @@ export async function launchOnce(input: LaunchOnceInput): Promise<LaunchOnceResu
     kept,
   );
   return { jobId: kept, adopted: kept !== launch.jobId, ignoredFields: kept === launch.jobId ? launch.ignoredFields : {}, cancelled };
+}
+
+/** Cancels the handle's job and every other running job of the execution; failures go to `problems`. */
+export async function cancelExecutionJobs(
+  awx: AwxClient,
+  problems: CleanupProblems,
+  input: { handle?: ExecutionHandle; workflowId?: string; jobSearchWindowMs: number; templateId: () => Promise<number> },
+): Promise<number[]> {
+  const jobIds = new Set<number>(input.handle ? [awxJobIdOf(input.handle)] : []);
+  if (input.workflowId) {
+    try {
+      const since = new Date(Date.now() - input.jobSearchWindowMs);
+      const active = await awx.listJobTemplateJobs(await input.templateId(), since, { activeOnly: true });
+      for (const job of jobsOfExecution(active, input.workflowId)) jobIds.add(job.id);
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) problems.add('find running AWX jobs of the execution', error);
+    }
+  }
+  for (const jobId of jobIds) {
+    try {
+      const job = await awx.getJob(jobId);
+      if (AWX_ACTIVE_STATES.has(job.status)) await awx.cancelJob(jobId);
+    } catch (error) {
+      if (!(error instanceof AwxError && error.status === 404)) problems.add(`cancel AWX job ${jobId}`, error);
+    }
+  }
+  return [...jobIds];
 }
