@@ -1,114 +1,18 @@
-import { AWX_CONFIGMAP_VARIABLE_PREFIX, AWX_EXECUTION_MARKER_VAR, AWX_SYSTEM_VARIABLES } from './constants.ts';
 import { parseDuration } from './duration.ts';
+import { checkParameters, jsonDepth, type ValidationOptions } from './validate-parameters.ts';
+import { describe, isObject, type Json, LIMITS, Problems, utf8Length, type ValidationProblem } from './validation-problems.ts';
+
+export { bracketDepth, jsonDepth, type ValidationOptions } from './validate-parameters.ts';
+export { LIMITS, type ValidationProblem } from './validation-problems.ts';
+
 import { isDnsLabel, isDnsSubdomain } from './labels.ts';
 import { ENGINES, type Engine, type ExecutionRequest, PIPELINE_RUN_CANCEL_MODES } from './types.ts';
 
-/** One thing wrong with a request: the field's path and what to do about it. */
-export interface ValidationProblem {
-  field: string;
-  message: string;
-}
-
-export const LIMITS = {
-  requestBytes: 256 * 1024,
-  /** Nesting of the request's JSON (engineConfig is free-form): deeper input could exhaust the stack while checked. */
-  requestDepth: 32,
-  /** Nesting of a bracketed JSON parameter value (sent to AWX as typed extra_vars). */
-  parameterJsonDepth: 64,
-  targetResourceLength: 1024,
-  /** Search-attribute values (TargetResource) are limited in bytes by Temporal (2 KB by default). */
-  searchAttributeBytes: 1024,
-  parameterCount: 200,
-  parameterNameLength: 128,
-  parameterValueBytes: 32 * 1024,
-  executionTimeoutMaxMs: 7 * 24 * 3_600_000,
-  pollMinMs: 10,
-  pollMaxMs: 3_600_000,
-  stopGraceMaxMs: 3_600_000,
-  continueAsNewMinEvents: 20,
-} as const;
-
-/** Names that JavaScript objects treat specially: as extra_vars keys they could vanish or change an object's prototype. */
-const OBJECT_KEYWORDS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** How deeply a JSON value nests, counted without recursion (so no input can exhaust the stack); stops past `limit`. */
-export function jsonDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  const pending: [unknown, number][] = [[value, 0]];
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop() as [unknown, number];
-    if (typeof current !== 'object' || current === null) continue;
-    if (depth + 1 > deepest) deepest = depth + 1;
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(current)) pending.push([child, depth + 1]);
-  }
-  return deepest;
-}
-
-/** Bracket nesting of JSON text, strings skipped: a parameter value like "[[[[…]]]]" is checked before anything parses it. */
-export function bracketDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (inString) {
-      if (char === '\\') index++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === '[' || char === '{') deepest = Math.max(deepest, ++depth);
-    else if (char === ']' || char === '}') depth--;
-  }
-  return deepest;
-}
 const NO_WHITESPACE_PATTERN = /^\S+$/;
-
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const describe = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`);
-const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
 
 /** The engine a request runs on: spec.executionEngine, or the CRD's default "tekton". */
 export function engineOf(request: ExecutionRequest): Engine {
   return request.workflowExecution.spec.executionEngine ?? 'tekton';
-}
-
-/** Collects problems field by field; each check names the field and the fix. */
-class Problems {
-  readonly list: ValidationProblem[] = [];
-  add(field: string, message: string): void {
-    this.list.push({ field, message });
-  }
-  /** The object at `field`, or undefined after recording why not. */
-  object(value: unknown, field: string, required: boolean): Json | undefined {
-    if (value === undefined && !required) return undefined;
-    if (!isObject(value)) {
-      this.add(field, value === undefined ? 'required object is missing' : `must be an object, got ${describe(value)}`);
-      return undefined;
-    }
-    return value;
-  }
-  /** The non-empty string at `field`, or undefined after recording why not. */
-  string(value: unknown, field: string, required: boolean): string | undefined {
-    if (value === undefined && !required) return undefined;
-    if (typeof value !== 'string') {
-      this.add(field, value === undefined ? 'required string is missing' : `must be a string, got ${describe(value)}`);
-      return undefined;
-    }
-    if (value.length === 0 && required) {
-      this.add(field, 'must not be empty');
-      return undefined;
-    }
-    return value;
-  }
-  integer(value: unknown, field: string, min: number, max: number): number | undefined {
-    if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      this.add(field, `must be an integer between ${min} and ${max}, got ${JSON.stringify(value) ?? describe(value)}`);
-      return undefined;
-    }
-    return value;
-  }
 }
 
 function checkMetadata(problems: Problems, wfe: Json): void {
@@ -187,78 +91,6 @@ function checkWorkflowRef(problems: Problems, spec: Json, engine: Engine | undef
     problems.string(workflowRef.executionBundle, 'spec.workflowRef.executionBundle', false);
   }
   if (engine === 'ansible') checkEngineConfig(problems, workflowRef);
-}
-
-/** What each backend accepts as a parameter name (Kubernetes IsEnvVarName, Tekton's param names, AWX extra_vars keys). */
-const PARAMETER_NAME_RULES: Record<Engine, { pattern: RegExp; describe: string }> = {
-  job: { pattern: /^[-._a-zA-Z][-._a-zA-Z0-9]*$/, describe: 'a Kubernetes environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)' },
-  tekton: { pattern: /^[a-zA-Z_][-._a-zA-Z0-9]*$/, describe: 'a Tekton parameter name ([a-zA-Z_][-._a-zA-Z0-9]*)' },
-  ansible: {
-    pattern: /^[-._a-zA-Z][-._a-zA-Z0-9]*$/,
-    describe: 'an extra_vars key of letters, digits, "-", "." and "_", not starting with a digit',
-  },
-};
-
-/** Only the names that really collide with what the engine injects. */
-function reservedParameterNames(engine: Engine | undefined, hasConfigMaps: boolean): { names: string[]; prefixes: string[] } {
-  if (engine === 'ansible')
-    return { names: [...AWX_SYSTEM_VARIABLES, AWX_EXECUTION_MARKER_VAR], prefixes: hasConfigMaps ? [AWX_CONFIGMAP_VARIABLE_PREFIX] : [] };
-  // The Job's restricted pod security context sets HOME and TMPDIR to its writable /tmp.
-  return { names: engine === 'job' ? ['TARGET_RESOURCE', 'HOME', 'TMPDIR'] : ['TARGET_RESOURCE'], prefixes: [] };
-}
-
-/**
- * The parameter-name rules of executions started before names were checked per engine: environment variable names only,
- * with whole prefixes reserved. Kept so their histories replay (a request refused then must be refused again).
- */
-const LEGACY_PARAMETER_NAME = { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, describe: 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)' };
-const LEGACY_RESERVED = { names: ['TARGET_RESOURCE', 'HOME', 'TMPDIR'], prefixes: ['WFE_', 'RR_', 'KUBERNAUT_'] };
-
-export interface ValidationOptions {
-  /** The rules of the workflow version being replayed (see PATCH_PER_ENGINE_PARAMETER_NAMES); default the current ones. */
-  legacyParameterNames?: boolean;
-}
-
-function checkParameters(
-  problems: Problems,
-  spec: Json,
-  engine: Engine | undefined,
-  hasConfigMaps: boolean,
-  options: ValidationOptions = {},
-): void {
-  const parameters = problems.object(spec.parameters, 'spec.parameters', false);
-  if (!parameters) return;
-  const names = Object.keys(parameters);
-  if (names.length > LIMITS.parameterCount) {
-    problems.add('spec.parameters', `at most ${LIMITS.parameterCount} parameters are supported, got ${names.length}`);
-    return;
-  }
-  for (const name of names) {
-    const field = `spec.parameters.${name.slice(0, 80)}`;
-    const rule = options.legacyParameterNames ? LEGACY_PARAMETER_NAME : PARAMETER_NAME_RULES[engine ?? 'tekton'];
-    const reserved = options.legacyParameterNames ? LEGACY_RESERVED : reservedParameterNames(engine, hasConfigMaps);
-    if (!rule.pattern.test(name) || name.length > LIMITS.parameterNameLength) {
-      problems.add(field, `parameter name must be ${rule.describe}, at most ${LIMITS.parameterNameLength} characters`);
-    } else if (OBJECT_KEYWORDS.has(name)) {
-      problems.add(field, `"${name}" cannot be a parameter name (JavaScript objects treat it specially, so it could vanish); rename it`);
-    } else if (reserved.names.includes(name) || reserved.prefixes.some((prefix) => name.startsWith(prefix))) {
-      problems.add(
-        field,
-        `parameter name collides with a variable the ${engine} engine sets (${[...reserved.names, ...reserved.prefixes.map((prefix) => `${prefix}*`)].join(', ')}); rename it`,
-      );
-    }
-    const value = parameters[name];
-    if (typeof value !== 'string') {
-      problems.add(field, `parameter value must be a string, got ${describe(value)} (quote numbers and booleans)`);
-    } else if (utf8Length(value) > LIMITS.parameterValueBytes) {
-      problems.add(field, `parameter value must be at most ${LIMITS.parameterValueBytes} bytes, got ${utf8Length(value)}`);
-    } else if (bracketDepth(value) > LIMITS.parameterJsonDepth) {
-      problems.add(
-        field,
-        `a JSON parameter value may nest at most ${LIMITS.parameterJsonDepth} levels deep; flatten it or pass it in a ConfigMap`,
-      );
-    }
-  }
 }
 
 function checkExecutionConfig(problems: Problems, spec: Json): void {
