@@ -3,25 +3,20 @@
  * cancel, wait. Results come back as one ExecutionResult whether the execution completed or failed.
  */
 import './runtime-support.ts';
-import {
-  CancelledFailure,
-  Client,
-  type ClientPlugin,
-  Connection,
-  type ConnectionOptions,
-  TerminatedFailure,
-  TimeoutFailure,
-  WorkflowExecutionAlreadyStartedError,
-  type WorkflowExecutionDescription,
-  WorkflowFailedError,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { Client, type ClientPlugin, Connection, type ConnectionOptions, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ExecutionOutput } from './activities/output.ts';
+import {
+  ExecutionLockedError,
+  InvalidExecutionRequestError,
+  missingSearchAttribute,
+  resultFromFailure,
+  SetupRequiredError,
+} from './client/errors.ts';
+import { type ExecutionView, type ListFilter, listQuery, viewOf } from './client/views.ts';
 import { SEARCH_ATTRIBUTE_NAMES } from './domain/constants.ts';
-import { FailureType } from './domain/errors.ts';
 import { executionResourceName } from './domain/resource-name.ts';
-import type { Engine, ExecutionRequest, ExecutionResult, Phase } from './domain/types.ts';
-import { engineOf, formatValidationProblems, type ValidationProblem, validateExecutionRequest } from './domain/validate.ts';
+import type { ExecutionRequest, ExecutionResult } from './domain/types.ts';
+import { engineOf, validateExecutionRequest } from './domain/validate.ts';
 import type { SweepInput } from './sweeper/activities.ts';
 import { ensureSweeperSchedule } from './sweeper/schedule.ts';
 import type { SweepReport } from './sweeper/sweeper.ts';
@@ -39,58 +34,15 @@ import {
   WorkflowExecutionNameKey,
 } from './workflows/definitions.ts';
 
+export { ExecutionLockedError, InvalidExecutionRequestError, resultFromFailure, SetupRequiredError } from './client/errors.ts';
+export { type ExecutionView, type ListFilter, listQuery } from './client/views.ts';
 export type { ExecutionOutput, ExecutionStatus, SweepInput, SweepReport };
+
 export { DEFAULT_TASK_QUEUE, WORKFLOW_TYPE };
-
-/** The request was refused before anything started; `problems` name each bad field. */
-export class InvalidExecutionRequestError extends Error {
-  readonly type = FailureType.InvalidExecutionRequest;
-  readonly problems: ValidationProblem[];
-  constructor(problems: ValidationProblem[]) {
-    super(`invalid execution request: ${formatValidationProblems(problems)}`);
-    this.name = 'InvalidExecutionRequestError';
-    this.problems = problems;
-  }
-}
-
-/** Another execution for the same target is running (DD-WE-003): Temporal refused the second start. */
-export class ExecutionLockedError extends Error {
-  readonly type = FailureType.ExecutionLocked;
-  readonly workflowId: string;
-  readonly runningRunId?: string;
-  readonly runningWorkflowExecutionName?: string;
-  constructor(workflowId: string, runningRunId?: string, runningWorkflowExecutionName?: string) {
-    super(
-      `target locked: execution ${workflowId}${runningWorkflowExecutionName ? ` (WorkflowExecution "${runningWorkflowExecutionName}")` : ''} is still running` +
-        `${runningRunId ? ` as run ${runningRunId}` : ''}; wait for it or cancel it`,
-    );
-    this.name = 'ExecutionLockedError';
-    this.workflowId = workflowId;
-    if (runningRunId) this.runningRunId = runningRunId;
-    if (runningWorkflowExecutionName) this.runningWorkflowExecutionName = runningWorkflowExecutionName;
-  }
-}
 
 export interface StartedExecution {
   workflowId: string;
   runId: string;
-}
-
-/** An execution as the Web UI shows it: Temporal's view plus the status query when the worker can answer it. */
-export interface ExecutionView {
-  workflowId: string;
-  runId: string;
-  /** Temporal's status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW. */
-  workflowStatus: string;
-  engine?: string;
-  targetResource?: string;
-  phase?: string;
-  workflowExecutionName?: string;
-  startTime: Date;
-  closeTime?: Date;
-  status?: ExecutionStatus;
-  /** Why the status query got no answer (no worker polling, typically). */
-  statusError?: string;
 }
 
 /**
@@ -111,81 +63,8 @@ export interface SetupReport {
   sweeperSchedule: 'created' | 'exists' | 'skipped';
 }
 
-/** The namespace lacks the search attributes executions carry: run `kubernaut-exec setup` (ExecutionClient.setup). */
-export class SetupRequiredError extends Error {
-  constructor(namespace: string, cause: string) {
-    super(
-      `the Temporal namespace "${namespace}" is not set up for executions (${cause}): run \`kubernaut-exec setup\` once; it registers the search attributes ${SEARCH_ATTRIBUTE_NAMES.join(', ')}`,
-    );
-    this.name = 'SetupRequiredError';
-  }
-}
-
-export interface ListFilter {
-  engine?: Engine;
-  targetResource?: string;
-  phase?: Phase;
-  /** Only executions that are still running. */
-  running?: boolean;
-  limit?: number;
-}
-
-const quote = (value: string): string => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-
-/** The visibility query for a filter (ExecutionEngine / TargetResource / ExecutionPhase search attributes). */
-export function listQuery(filter: ListFilter): string {
-  const terms = [`WorkflowType = '${WORKFLOW_TYPE}'`];
-  if (filter.engine) terms.push(`ExecutionEngine = ${quote(filter.engine)}`);
-  if (filter.targetResource) terms.push(`TargetResource = ${quote(filter.targetResource)}`);
-  if (filter.phase) terms.push(`ExecutionPhase = ${quote(filter.phase)}`);
-  if (filter.running) terms.push(`ExecutionStatus = 'Running'`);
-  return terms.join(' AND ');
-}
-
-function viewOf(description: WorkflowExecutionDescription, status?: ExecutionStatus): ExecutionView {
-  const attributes = description.typedSearchAttributes;
-  return {
-    workflowId: description.workflowId,
-    runId: description.runId,
-    workflowStatus: description.status.name,
-    engine: attributes.get(ExecutionEngineKey),
-    targetResource: attributes.get(TargetResourceKey),
-    phase: attributes.get(ExecutionPhaseKey),
-    workflowExecutionName: attributes.get(WorkflowExecutionNameKey),
-    startTime: description.startTime,
-    ...(description.closeTime ? { closeTime: description.closeTime } : {}),
-    ...(status ? { status } : {}),
-  };
-}
-
 /** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD (the proto package is the SDK's, not ours to import). */
 const INDEXED_VALUE_TYPE_KEYWORD = 2;
-
-/** Temporal's refusal of a start whose search attributes the namespace does not know. */
-function missingSearchAttribute(error: unknown): string | undefined {
-  // The SDK wraps the server's answer ("Failed to start Workflow"); the cause says "… has no mapping defined for search attribute X".
-  for (let cause = error as { message?: string; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
-    const message = cause.message ?? '';
-    if (/search attribute/i.test(message) && /no mapping|not defined|not registered|unknown/i.test(message)) return message;
-  }
-  return undefined;
-}
-
-/** One ExecutionResult for any way a workflow can end. */
-export function resultFromFailure(error: unknown): ExecutionResult {
-  const cause = error instanceof WorkflowFailedError ? error.cause : error;
-  if (cause instanceof ApplicationFailure) {
-    const detail = cause.details?.[0] as Partial<ExecutionResult> | undefined;
-    if (detail?.phase && typeof detail.reason === 'string') return detail as ExecutionResult;
-    return { phase: 'Failed', reason: cause.type ?? 'ExecutionFailed', message: cause.message };
-  }
-  if (cause instanceof CancelledFailure)
-    return { phase: 'Failed', reason: FailureType.Cancelled, message: 'Execution cancelled by request' };
-  if (cause instanceof TerminatedFailure)
-    return { phase: 'Failed', reason: 'Terminated', message: `Execution terminated: ${cause.message}` };
-  if (cause instanceof TimeoutFailure) return { phase: 'Failed', reason: 'WorkflowTimedOut', message: cause.message };
-  throw error;
-}
 
 export class ExecutionClient {
   readonly client: Client;
