@@ -6,10 +6,11 @@
  * secret value. Decisions are keyed on status codes, never on error text.
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { AWX_ACTIVE_STATES } from '../domain/awx-status.ts';
 import { AWX_EXECUTION_MARKER_VAR } from '../domain/constants.ts';
-import { BackendError } from '../domain/errors.ts';
+import { AwxError } from './awx-errors.ts';
+import { awxCall, type CallOptions } from './awx-transport.ts';
 import type {
   AwxClient,
   AwxCredential,
@@ -23,6 +24,7 @@ import type {
   AwxPage,
 } from './awx-types.ts';
 
+export { AwxError, summarize, summarizeKeys } from './awx-errors.ts';
 export type * from './awx-types.ts';
 export { AWX_EXECUTION_MARKER_VAR };
 
@@ -40,28 +42,10 @@ export interface AwxHttpClientOptions {
   requestTimeoutMs?: number;
 }
 
-/** An AWX answer that was not the expected one. `status` undefined = transport failure. */
-export class AwxError extends BackendError {
-  readonly operation: string;
-  constructor(operation: string, message: string, status: number | undefined, cause?: unknown) {
-    super(`AWX ${operation}: ${message}`, status, cause);
-    this.operation = operation;
-  }
-}
-
 const MAX_PAGES = 100;
 /** The launch is never retried by the client, and its activity must learn its fate well before the activity times out. */
 const LAUNCH_TIMEOUT_CAP_MS = 30_000;
 const AWX_ACTIVE_STATUS_LIST = [...AWX_ACTIVE_STATES].join(',');
-
-interface CallOptions {
-  body?: unknown;
-  expect: number[];
-  sensitiveBody?: boolean;
-  raw?: boolean;
-  /** Overrides the client's request timeout for this call. */
-  timeoutMs?: number;
-}
 
 /** Terminal colour codes in Ansible output. */
 const ANSI_ESCAPES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
@@ -108,78 +92,8 @@ export class AwxHttpClient implements AwxClient {
     return `${full}${search}`;
   }
 
-  /** Removes the token from any text that could reach a log or an error. */
-  private scrub(text: string): string {
-    return this.token ? text.replaceAll(this.token, '<redacted>') : text;
-  }
-
-  /**
-   * One API call. Reads and deletes (idempotent) are retried twice on transport errors, 5xx and 429 with a short
-   * backoff (§9.2 item 22); a POST never is: it may have happened, and only the caller knows how to find out
-   * (the launch is found by its marker, credentials by name).
-   */
-  private async call(
-    operation: string,
-    method: 'GET' | 'POST' | 'DELETE',
-    url: string,
-    options: CallOptions,
-  ): Promise<{ status: number; json: unknown; text: string }> {
-    const attempts = method === 'POST' ? 1 : 3;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.callOnce(operation, method, url, options);
-      } catch (error) {
-        if (attempt >= attempts || !(error instanceof AwxError) || !error.retryable) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1) * (0.5 + Math.random())));
-      }
-    }
-  }
-
-  private async callOnce(
-    operation: string,
-    method: 'GET' | 'POST' | 'DELETE',
-    url: string,
-    options: CallOptions,
-  ): Promise<{ status: number; json: unknown; text: string }> {
-    let response: Awaited<ReturnType<typeof request>>;
-    try {
-      response = await request(url, {
-        method,
-        dispatcher: this.dispatcher,
-        headers: {
-          authorization: `Bearer ${this.token}`,
-          accept: 'application/json',
-          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-        ...(options.timeoutMs === undefined ? {} : { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs }),
-      });
-    } catch (error) {
-      const cause = error as Error & { code?: string };
-      throw new AwxError(operation, `request failed: ${this.scrub(cause.code ?? cause.message)}`, undefined, undefined);
-    }
-    const text = await response.body.text().catch(() => '');
-    const status = response.statusCode;
-    if (options.expect.includes(status)) {
-      if (options.raw || !text) return { status, json: undefined, text };
-      try {
-        return { status, json: JSON.parse(text), text };
-      } catch {
-        throw new AwxError(operation, `returned ${status} with a body that is not JSON`, 502);
-      }
-    }
-    if (status >= 300 && status < 400) {
-      throw new AwxError(
-        operation,
-        `returned a redirect (${status}) to ${response.headers.location ?? '?'}: check AWX_URL and the API path`,
-        status,
-      );
-    }
-    throw new AwxError(
-      operation,
-      `returned ${status}: ${options.sensitiveBody ? summarizeKeys(text) : this.scrub(summarize(text))}`,
-      status,
-    );
+  private call(operation: string, method: 'GET' | 'POST' | 'DELETE', url: string, options: CallOptions) {
+    return awxCall({ dispatcher: this.dispatcher, token: this.token }, operation, method, url, options);
   }
 
   private async list<T>(operation: string, path: string, query: Record<string, string | number>, maxPages = MAX_PAGES): Promise<T[]> {
@@ -319,32 +233,5 @@ export class AwxHttpClient implements AwxClient {
       .reverse();
     const text = lines.join('\n').trim();
     return text.length > maxBytes ? `…${text.slice(text.length - maxBytes)}` : text;
-  }
-}
-
-/** A short, single-line summary of an error body: its detail, or its field errors, at most 300 characters. */
-export function summarize(text: string): string {
-  let summary = text;
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    summary = typeof body.detail === 'string' ? body.detail : JSON.stringify(body);
-  } catch {
-    summary = text.replace(/<[^>]+>/g, ' ');
-  }
-  summary = summary.replace(/\s+/g, ' ').trim();
-  return summary.length > 300 ? `${summary.slice(0, 300)}…` : summary || '(empty body)';
-}
-
-/** For bodies that may echo secret inputs: only the names of the fields AWX complained about. */
-export function summarizeKeys(text: string): string {
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    if (typeof body.detail === 'string') return summarize(text);
-    const fields = Object.entries(body).map(([key, value]) =>
-      key === 'inputs' && value && typeof value === 'object' ? `inputs(${Object.keys(value).join(', ')})` : key,
-    );
-    return `invalid fields: ${fields.join(', ') || '(none named)'}`;
-  } catch {
-    return '(body withheld: it may echo secret inputs)';
   }
 }
