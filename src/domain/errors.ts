@@ -66,12 +66,20 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** A backend answer as an error: retryable for 408/429/5xx, BackendRejected otherwise. */
+/**
+ * A backend answer as an error: retryable for transport failures and 408/429/5xx, BackendRejected otherwise. A state
+ * that waiting may change (an object still being deleted) says so with `retryable`, not with an invented status.
+ */
 export class BackendError extends ExecutionError {
   readonly status: number | undefined;
-  constructor(message: string, status: number | undefined, cause?: unknown) {
-    const retryable = status === undefined || isRetryableStatus(status);
+  constructor(message: string, status: number | undefined, cause?: unknown, options: { retryable?: boolean } = {}) {
+    const retryable = options.retryable ?? (status === undefined || isRetryableStatus(status));
     super(retryable ? FailureType.BackendUnavailable : FailureType.BackendRejected, message, { retryable, cause });
     this.status = status;
+  }
+
+  /** Not now, but likely soon: retried with backoff. */
+  static transient(message: string): BackendError {
+    return new BackendError(message, undefined, undefined, { retryable: true });
   }
 }

@@ -7,7 +7,13 @@ import { buildJob } from '../domain/manifests.ts';
 import { diagnoseStuckPod } from '../domain/pod-diagnosis.ts';
 import type { ExecutionHandle, ExecutionRequest, StatusObservation } from '../domain/types.ts';
 import type { CleanupOptions, CleanupReport, CreateContext, Executor, StopOptions } from './executor.ts';
-import { cleanupLockedResource, createLockedResource, deleteIfOwned, type KubeExecutorOptions, type LockedResource } from './kube-lock.ts';
+import {
+  cleanupLockedResource,
+  createLockedResource,
+  deleteIfOwned,
+  type KubeExecutorOptions,
+  type LockedResource,
+} from './owned-resource.ts';
 import { podLogs } from './pod-logs.ts';
 import { redactExecutionText } from './secret-values.ts';
 

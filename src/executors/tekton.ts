@@ -12,7 +12,7 @@ import {
   type KubeExecutorOptions,
   type KubeObjectLike,
   type LockedResource,
-} from './kube-lock.ts';
+} from './owned-resource.ts';
 import { podLogs } from './pod-logs.ts';
 import { redactExecutionText } from './secret-values.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The deterministic-name lock on Kubernetes (DD-WE-003), shared by the Job and Tekton executors: create, or on
+ * Owned resources: the deterministic-name lock on Kubernetes (DD-WE-003), shared by the Job and Tekton executors: create, or on
  * AlreadyExists decide from the existing object's owner label whether to adopt it (ours), replace it (finished and
  * stale, #374: really deleted, then waited for until gone), or refuse (someone else's and running: ExecutionLocked);
  * and delete only what this execution owns (#383).
@@ -69,7 +69,7 @@ export async function waitUntilGone<T>(resource: LockedResource<T & KubeObjectLi
       throw kubeError(`wait for ${resource.kind} ${resource.namespace}/${resource.name} to be deleted`, error);
     }
     if (Date.now() > deadline) {
-      throw new BackendError(`${resource.kind} ${resource.namespace}/${resource.name} is still being deleted after ${timeoutMs} ms`, 503);
+      throw BackendError.transient(`${resource.kind} ${resource.namespace}/${resource.name} is still being deleted after ${timeoutMs} ms`);
     }
     await sleep(delay);
   }
@@ -125,7 +125,7 @@ export async function createOrAdopt<T extends KubeObjectLike>(
         : `Execution resource ${resource.name} already exists (target resource locked): ${where} has no kubernaut.ai/workflow-execution label and is still running`,
     );
   }
-  throw new BackendError(`create ${where}: the name stayed taken after 5 attempts`, 503);
+  throw BackendError.transient(`create ${where}: the name stayed taken after 5 attempts`);
 }
 
 /**
