@@ -15,6 +15,7 @@ import {
 import { needsPreparation, type ResolvedPolicy, resolvePolicy } from '../domain/policy.ts';
 import type { Engine, ExecutionRequest, ExecutionResult } from '../domain/types.ts';
 import { engineOf } from '../domain/validate.ts';
+import { runExecutionV1 } from '../frozen-workflows/run-execution-v1.ts';
 import { METRIC } from '../metrics.ts';
 import { createExecution, prepareExecution } from './activity-proxies.ts';
 import { Compensations } from './compensations.ts';
@@ -25,7 +26,6 @@ import { finish } from './finish.ts';
 import { type Outcome, pollUntilDone } from './poll.ts';
 import { refuseBadStart } from './refuse.ts';
 import { addCredentialsUndo, addResourceUndo } from './undo-steps.ts';
-import { runExecutionV1 } from './v1/run-execution-v1.ts';
 
 /** Behaviour changes guarded for replay of older histories (patched → deprecatePatch → removal). */
 export const PATCH_COMPENSATION_STACK = 'compensation-stack';

@@ -1,7 +1,8 @@
 /**
  * The first version of the execution workflow, frozen: executions started before the compensation stack
- * (PATCH_COMPENSATION_STACK in ../run-execution.ts) replay and finish on this code, unchanged. Do not edit it; remove
- * it once no such execution can still be running (history retention passed) and the v1 histories are retired.
+ * (PATCH_COMPENSATION_STACK in src/workflows/run-execution.ts) replay and finish on this code, unchanged — which is why
+ * it lives outside src/workflows and keeps its long single function. Do not edit it (only its import paths may move);
+ * remove it once no such execution can still be running (history retention passed) and the v1 histories are retired.
  */
 import {
   ActivityFailure,
@@ -18,13 +19,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ExecutionActivities } from '../../activities/index.ts';
-import { formatDuration } from '../../domain/duration.ts';
-import { FailureType } from '../../domain/errors.ts';
-import { needsPreparation, nextPollDelay, resolvePolicy } from '../../domain/policy.ts';
-import type { ExecutionHandle, ExecutionRequest, ExecutionResult, PreparedCredentials, StatusObservation } from '../../domain/types.ts';
-import { engineOf, formatValidationProblems, validateExecutionRequest } from '../../domain/validate.ts';
-import { METRIC } from '../../metrics.ts';
+import type { ExecutionActivities } from '../activities/index.ts';
+import { formatDuration } from '../domain/duration.ts';
+import { FailureType } from '../domain/errors.ts';
+import { needsPreparation, nextPollDelay, resolvePolicy } from '../domain/policy.ts';
+import type { ExecutionHandle, ExecutionRequest, ExecutionResult, PreparedCredentials, StatusObservation } from '../domain/types.ts';
+import { engineOf, formatValidationProblems, validateExecutionRequest } from '../domain/validate.ts';
+import { METRIC } from '../metrics.ts';
 import {
   type ContinuationState,
   ExecutionEngineKey,
@@ -33,7 +34,7 @@ import {
   statusQuery,
   TargetResourceKey,
   WorkflowExecutionNameKey,
-} from '../definitions.ts';
+} from '../workflows/definitions.ts';
 
 /** Behaviour changes guarded for replay of older histories (patched → deprecatePatch → removal). */
 const PATCH_PHASE_UPSERTS_ON_CHANGE = 'phase-upserts-on-change';
