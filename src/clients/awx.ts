@@ -214,13 +214,18 @@ export class AwxHttpClient implements AwxClient {
   }
 
   async deleteCredential(credentialId: number): Promise<'deleted' | 'notFound'> {
+    const url = this.url(`credentials/${credentialId}/`);
     try {
-      await this.call('delete credential', 'DELETE', this.url(`credentials/${credentialId}/`), { expect: [204] });
+      await this.call('delete credential', 'DELETE', url, { expect: [204] });
       return 'deleted';
     } catch (error) {
-      if (error instanceof AwxError && error.status === 404) return 'notFound';
-      throw error;
+      if (!(error instanceof AwxError && error.status === 404)) throw error;
     }
+    // A 404 is believed only once a read agrees: a credential holding Secret values must not be left on a wrong answer.
+    const read = await this.call('read credential', 'GET', url, { expect: [200, 404] });
+    if (read.status === 200)
+      throw new AwxError('delete credential', `answered 404 for credential ${credentialId}, which is still there`, undefined);
+    return 'notFound';
   }
 
   async getJobOutputTail(jobId: number, maxBytes: number): Promise<string> {

@@ -128,6 +128,19 @@ export async function createOrAdopt<T extends KubeObjectLike>(
   throw BackendError.transient(`create ${where}: the name stayed taken after 5 attempts`);
 }
 
+/** Fails (retryably) when the object with this UID is still there after the server said it was not. */
+async function confirmGone<T>(resource: LockedResource<T & KubeObjectLike>, uid: string, where: string): Promise<void> {
+  let current: KubeObjectLike;
+  try {
+    current = await resource.read();
+  } catch (error) {
+    if (isNotFound(error)) return;
+    throw kubeError(`confirm ${where} is gone`, error);
+  }
+  if (current.metadata?.uid === uid && !current.metadata?.deletionTimestamp)
+    throw BackendError.transient(`delete ${where}: the API server said it was gone or replaced, but it is still there`);
+}
+
 /**
  * Deletes the object if this execution owns it (#383): a missing object is success; one labelled for another
  * execution, or replaced by a newer object of the same name (another UID), is left alone. With the UID this execution
@@ -146,9 +159,13 @@ export async function deleteIfOwned<T extends KubeObjectLike>(
       await resource.delete(expectedUid);
       return { resourceDeleted: true };
     } catch (error) {
-      if (isNotFound(error)) return { resourceDeleted: false, note: `${where} not found (already deleted)` };
-      if (kubeStatusOf(error) === 409) return { resourceDeleted: false, note: `${where} was replaced by another object: left alone` };
-      throw kubeError(`delete ${where}`, error);
+      if (!isNotFound(error) && kubeStatusOf(error) !== 409) throw kubeError(`delete ${where}`, error);
+      // A 404 or 409 is believed only once a read agrees: a proxy or a confused server must not make cleanup stop
+      // while our object is still there.
+      await confirmGone(resource, expectedUid, where);
+      return isNotFound(error)
+        ? { resourceDeleted: false, note: `${where} not found (already deleted)` }
+        : { resourceDeleted: false, note: `${where} was replaced by another object: left alone` };
     }
   }
   let existing: T;

@@ -3,7 +3,8 @@
  *   SANDBOX_OUTCOME      success (default) | failure | hold (runs until released) |
  *                        image-pull-backoff, config-error (Job pod stuck) | error (AWX internal error)
  *   SANDBOX_DURATION_MS  how long the run takes once started (default 300)
- *   SANDBOX_CANCEL_DELAY_MS  AWX: how long a job takes to end once cancelled (default: at once), like a slow dispatcher
+ *   SANDBOX_CANCEL_DELAY_MS  AWX: how long a job takes to end once cancelled (default: at once), like a slow dispatcher;
+ *                        "hold": it ends (canceled) only when released
  * A Job whose Secret volume names a Secret that does not exist gets stuck mounting it (event FailedMount), as on a cluster.
  */
 export const OUTCOME_PARAMETER = 'SANDBOX_OUTCOME';
@@ -26,7 +27,8 @@ export function durationFrom(value: unknown): number {
 }
 
 /** The cancel delay a run asks for, or undefined for the server's own. */
-export function cancelDelayFrom(value: unknown): number | undefined {
+export function cancelDelayFrom(value: unknown): number | 'hold' | undefined {
+  if (value === 'hold') return 'hold';
   const delay = Number(value);
   return value !== undefined && Number.isFinite(delay) && delay >= 0 ? delay : undefined;
 }

@@ -117,12 +117,8 @@ export class CompletionWatcher {
         if (!this.stopped) void this.watch(namespace, kind, Math.min(delayMs * 2, 60_000));
       }, delayMs).unref();
     });
-    try {
-      await informer.start();
-      this.healthy.set(key, true);
-    } catch {
-      // reported through the error callback
-    }
+    // Healthy from its connect event (it lists, then watches) until an error says otherwise.
+    await informer.start().catch(() => undefined);
   }
 
   private signal(namespace: string, object: KubernetesObject, change: BackendChange['change']): void {

@@ -2,7 +2,15 @@
  * Simulated AWX job runs: new → pending → waiting → running → successful / failed / error, with output events, by the
  * sandbox conventions (SANDBOX_OUTCOME / SANDBOX_DURATION_MS extra vars). Cancel requests end a job as canceled.
  */
-import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome } from '../conventions.ts';
+import {
+  CANCEL_DELAY_PARAMETER,
+  cancelDelayFrom,
+  DURATION_PARAMETER,
+  durationFrom,
+  OUTCOME_PARAMETER,
+  outcomeFrom,
+  type SandboxOutcome,
+} from '../conventions.ts';
 import { HeldRuns } from '../held-runs.ts';
 import { TimerGroup } from '../kube/clock.ts';
 import { type Job, now } from './model.ts';
@@ -99,13 +107,23 @@ export class JobRunner {
     job.elapsed = job.started ? Number(((Date.parse(job.finished) - Date.parse(job.started)) / 1000).toFixed(3)) : 0;
   }
 
-  /** POST cancel on an active job: canceled shortly after, as the dispatcher stops it. */
+  /**
+   * POST cancel on an active job: canceled shortly after, as the dispatcher stops it; with SANDBOX_CANCEL_DELAY_MS only
+   * after that delay (or, with "hold", once released), and a repeated cancel meanwhile is accepted without moving it.
+   */
   cancel(job: Job): boolean {
     if (!ACTIVE.has(job.status)) return false;
+    const delay = cancelDelayFrom((JSON.parse(job.extra_vars || '{}') as Record<string, unknown>)[CANCEL_DELAY_PARAMETER]);
+    if (delay !== undefined && job.canceled_on) return true;
     job.canceled_on = now();
-    this.held.forget(job.id);
     this.timers.cancel(String(job.id));
-    this.timers.after(String(job.id), this.stepMs, () => this.finish(job, 'canceled'));
+    if (delay === 'hold') {
+      // Winds down until released, whatever outcome the release names.
+      this.held.hold(job.id, () => this.finish(job, 'canceled'));
+      return true;
+    }
+    this.held.forget(job.id);
+    this.timers.after(String(job.id), delay ?? this.stepMs, () => this.finish(job, 'canceled'));
     return true;
   }
 

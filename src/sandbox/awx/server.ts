@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { AWX_EXECUTION_MARKER_VAR, EPHEMERAL_CREDENTIAL_PREFIX } from '../../domain/constants.ts';
 import type { SandboxOutcome } from '../conventions.ts';
 import { FaultInjector } from '../faults.ts';
+import { type CallDescription, describeCall, type Interception, Interceptor, type InterceptRule } from '../intercept.ts';
 import { createLoopbackServingCertificate } from '../tls.ts';
 import { JobRunner } from './jobs.ts';
 import {
@@ -52,6 +53,14 @@ class HttpError extends Error {
 }
 
 const notFound = () => new HttpError(404, { detail: 'Not found.' });
+/** The detail AWX gives with each status an intercepted call may be answered with. */
+const INTERCEPTED_DETAIL: Record<number, string> = {
+  400: 'Bad request.',
+  403: 'You do not have permission to perform this action.',
+  404: 'Not found.',
+  409: 'Conflict: the resource was modified by another request.',
+  500: 'A server error has occurred.',
+};
 const badRequest = (body: unknown) => new HttpError(400, body);
 const FIELD_ID = /^[a-zA-Z_]+[a-zA-Z0-9_]*$/;
 const ENV_NAME = /^[a-zA-Z_]+[a-zA-Z0-9_]*$/;
@@ -74,6 +83,7 @@ export class AwxSandbox {
   readonly launches: { templateId: number; body: Record<string, unknown> }[] = [];
   /** Scripted failures: the next `times` requests matching method and path get `status`. */
   private readonly scripted: { method: string; path: RegExp; status: number; times: number }[] = [];
+  private readonly interceptor = new Interceptor();
   /** Called after each request is answered (chaos tests kill the worker at chosen moments). */
   afterRequest?: (method: string, path: string, status: number) => void;
   readonly runner = new JobRunner((id) => this.credentials.has(id));
@@ -145,6 +155,7 @@ export class AwxSandbox {
   }
 
   async stop(): Promise<void> {
+    this.interceptor.releaseAll();
     this.runner.stop();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -193,6 +204,14 @@ export class AwxSandbox {
     this.scripted.push({ method, path, status, times });
   }
 
+  /**
+   * Answers, holds or pauses the calls a rule matches (see intercept.ts); a held or paused call is processed afterwards
+   * even when its client has gone. Rules see what ids stand for: a credential's name, a job's execution marker.
+   */
+  intercept(rule: InterceptRule): Interception {
+    return this.interceptor.add(rule);
+  }
+
   /** Deletes a job as an AWX cleanup schedule would (GET then answers 404). */
   purgeJob(id: number): void {
     this.jobs.delete(id);
@@ -223,6 +242,52 @@ export class AwxSandbox {
         { 'WWW-Authenticate': 'Bearer realm=api authorization_url=/api/o/authorize/' },
       );
     }
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const verdict = await this.interceptor.arrive(describeCall(method, url, text, this.namesIn(method, url.pathname, text)));
+    try {
+      if (verdict.status !== undefined)
+        this.send(response, verdict.status, { detail: INTERCEPTED_DETAIL[verdict.status] ?? 'Intercepted.' });
+      else await this.process(request, response, method, url, text);
+    } catch (error) {
+      this.send(response, 500, { detail: `sandbox error: ${(error as Error).message}` });
+    } finally {
+      verdict.answered(response.headersSent ? response.statusCode : 0);
+    }
+  }
+
+  /** What the ids of a call stand for (rules target one execution's call on a shared path). */
+  private namesIn(method: string, path: string, text: string): CallDescription['names'] {
+    const markerOf = (vars: unknown): string | undefined => {
+      const parsed = typeof vars === 'string' ? (JSON.parse(vars || '{}') as unknown) : vars;
+      const marker = (parsed as Record<string, unknown> | undefined)?.[AWX_EXECUTION_MARKER_VAR];
+      return marker === undefined ? undefined : String(marker);
+    };
+    try {
+      const credential = /^\/api\/v2\/credentials\/(\d+)\//.exec(path);
+      if (credential) {
+        const stored = this.credentials.get(Number(credential[1]));
+        return stored ? { credentialName: stored.name, credentialDescription: stored.description } : {};
+      }
+      const job = /^\/api\/v2\/jobs\/(\d+)\//.exec(path);
+      if (job) {
+        const stored = this.jobs.get(Number(job[1]));
+        return stored ? { executionMarker: markerOf(stored.extra_vars) } : {};
+      }
+      if (method === 'POST' && path === '/api/v2/credentials/') {
+        const body = JSON.parse(text) as { name?: unknown; description?: unknown };
+        return { credentialName: String(body.name ?? ''), credentialDescription: String(body.description ?? '') };
+      }
+      if (method === 'POST' && /^\/api\/v2\/job_templates\/\d+\/launch\/$/.test(path))
+        return { executionMarker: markerOf((JSON.parse(text) as { extra_vars?: unknown }).extra_vars) };
+    } catch {
+      // A body that is not JSON names nothing; the route answers it with a 400.
+    }
+    return {};
+  }
+
+  private async process(request: IncomingMessage, response: ServerResponse, method: string, url: URL, text: string): Promise<void> {
     const scripted = this.scripted.find(
       (entry) => entry.times > 0 && entry.method === method && entry.path.test(`${url.pathname}${url.search}`),
     );
@@ -236,9 +301,6 @@ export class AwxSandbox {
     if (fault === 'reset') return void request.socket.destroy();
     if (fault === 'delay') await new Promise((resolve) => setTimeout(resolve, this.faults.delayMs));
     if (fault === 'error') return this.send(response, 500, { detail: 'A server error has occurred.' });
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
     try {
       let body: unknown;
       try {
@@ -433,6 +495,16 @@ export class AwxSandbox {
       if (field === 'created__gte') {
         const since = Date.parse(value);
         filtered = filtered.filter((item) => Date.parse(String(item.created)) >= since);
+        continue;
+      }
+      // AWX's Django lookups that the worker uses: a name prefix (one execution's credentials) and a status set.
+      if (field === 'name__startswith') {
+        filtered = filtered.filter((item) => String(item.name).startsWith(value));
+        continue;
+      }
+      if (field === 'status__in') {
+        const statuses = new Set(value.split(','));
+        filtered = filtered.filter((item) => statuses.has(String(item.status)));
         continue;
       }
       if (!['name', 'id', 'credential_type', 'organization', 'job_template', 'status', 'kind'].includes(field)) {

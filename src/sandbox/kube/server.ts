@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { stringify } from 'yaml';
 import type { SandboxOutcome } from '../conventions.ts';
 import { FaultInjector } from '../faults.ts';
+import { describeCall, type Interception, Interceptor, type InterceptRule } from '../intercept.ts';
 import { createLoopbackServingCertificate } from '../tls.ts';
 import { JobController } from './job-controller.ts';
 import { applyJsonPatch, applyMergePatch, PatchError } from './patch.ts';
@@ -20,6 +21,7 @@ import { SelectorError } from './selectors.ts';
 import { statusErrors, successStatus } from './status.ts';
 import { ApiError, ObjectStore, type Propagation } from './store.ts';
 import { TektonController } from './tekton-controller.ts';
+import { WatchHub } from './watch.ts';
 
 export interface KubeSandboxOptions {
   /** Namespaces that exist from the start. */
@@ -83,11 +85,34 @@ const REASONS: Record<number, string> = {
 };
 const scriptedReason = (status: number): string => REASONS[status] ?? 'Unknown';
 
+/** The Status an intercepted call is answered with: a 409 on a create is AlreadyExists, as the API server says it. */
+function interceptedStatus(method: string, code: number, body: string) {
+  let name = '';
+  try {
+    name = String((JSON.parse(body) as { metadata?: { name?: string } }).metadata?.name ?? '');
+  } catch {}
+  const reason = code === 409 && method === 'POST' ? 'AlreadyExists' : scriptedReason(code);
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `intercepted: ${reason}${name ? ` (${name})` : ''}`,
+    reason,
+    ...(name ? { details: { name } } : {}),
+    code,
+  };
+}
+
 export class KubeSandbox {
   readonly store = new ObjectStore();
   readonly jobs = new JobController(this.store);
   readonly tekton = new TektonController(this.store);
   readonly faults = new FaultInjector();
+  /** ?watch=true streams, with recent events kept for watches from a list's resourceVersion. */
+  readonly watches = new WatchHub(this.store);
+  /** When true, every watch is refused with 403, as an RBAC without the watch verb would. */
+  watchRefusal = false;
   /** Requests served, by "METHOD status". */
   readonly requests = new Map<string, number>();
   /** TLS connections accepted (a client that reuses connections keeps this small). */
@@ -97,6 +122,7 @@ export class KubeSandbox {
   afterRequest?: (method: string, path: string, status: number) => void;
   /** Scripted failures: the next `times` requests matching method and path get `status`. */
   private readonly scripted: { method: string; path: RegExp; status: number; times: number }[] = [];
+  private readonly interceptor = new Interceptor();
   url = '';
   caPem = '';
   kubeconfigPath?: string;
@@ -124,6 +150,7 @@ export class KubeSandbox {
   }
 
   async stop(): Promise<void> {
+    this.interceptor.releaseAll();
     this.jobs.stop();
     this.tekton.stop();
     this.server?.closeAllConnections();
@@ -181,6 +208,14 @@ export class KubeSandbox {
     this.scripted.push({ method, path, status, times });
   }
 
+  /**
+   * Answers, holds or pauses the calls a rule matches (see intercept.ts); a held or paused call is processed afterwards
+   * even when its client has gone.
+   */
+  intercept(rule: InterceptRule): Interception {
+    return this.interceptor.add(rule);
+  }
+
   /** Lets held Jobs and PipelineRuns finish. */
   release(outcome: SandboxOutcome = 'success', filter?: (name: string) => boolean): number {
     return this.jobs.release(outcome, filter) + this.tekton.release(outcome, filter);
@@ -205,6 +240,19 @@ export class KubeSandbox {
       this.afterRequest?.(method, url.pathname, response.statusCode);
     });
     if (request.headers.authorization !== `Bearer ${this.token}`) return this.send(response, 401, statusErrors.unauthorized());
+    const body = await readBody(request);
+    const verdict = await this.interceptor.arrive(describeCall(method, url, body));
+    try {
+      if (verdict.status !== undefined) this.send(response, verdict.status, interceptedStatus(method, verdict.status, body));
+      else await this.process(request, response, method, url, body);
+    } catch (error) {
+      this.send(response, 500, statusErrors.internal((error as Error).message));
+    } finally {
+      verdict.answered(response.headersSent ? response.statusCode : 0);
+    }
+  }
+
+  private async process(request: IncomingMessage, response: ServerResponse, method: string, url: URL, body: string): Promise<void> {
     const scripted = this.scripted.find((entry) => entry.times > 0 && entry.method === method && entry.path.test(url.pathname));
     if (scripted) {
       scripted.times--;
@@ -239,8 +287,12 @@ export class KubeSandbox {
         details: {},
         code: 404,
       });
+    if (method === 'GET' && !target.name && ['true', '1'].includes(url.searchParams.get('watch') ?? '')) {
+      if (this.watchRefusal)
+        return this.send(response, 403, statusErrors.forbidden('jobs is forbidden: cannot watch resource (sandbox watchRefusal)'));
+      return this.watches.serve(request, response, target.resource, target.namespace, url.searchParams);
+    }
     try {
-      const body = method === 'GET' ? '' : await readBody(request);
       const [code, result] = this.serve(method, target, url.searchParams, body, String(request.headers['content-type'] ?? ''));
       this.send(response, code, result);
     } catch (error) {
