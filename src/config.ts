@@ -9,7 +9,7 @@ import { kubeSource } from './config/kube.ts';
 import { type Env, hostPort, Reader } from './config/reader.ts';
 import { sweeperConfig } from './config/sweeper.ts';
 import type { RequestAllowList } from './domain/allow-list.ts';
-import { DEFAULT_EXECUTION_NAMESPACE, DEFAULT_SERVICE_ACCOUNT_NAME } from './domain/constants.ts';
+import { DEFAULT_EXECUTION_NAMESPACE, DEFAULT_SERVICE_ACCOUNT_NAME, DEFAULT_TASK_QUEUE } from './domain/constants.ts';
 import { isDnsLabel, isDnsSubdomain } from './domain/labels.ts';
 import type { ExecutionPodSettings, PodSecurityContextMode } from './domain/manifests.ts';
 import { ENGINES, type Engine } from './domain/types.ts';
@@ -19,7 +19,6 @@ import {
   TemporalConfigurationError,
   type TemporalConnection,
 } from './temporal-connection.ts';
-import { DEFAULT_TASK_QUEUE } from './workflows/definitions.ts';
 
 export interface TemporalConfig extends TemporalConnection {
   taskQueue: string;

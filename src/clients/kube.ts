@@ -111,7 +111,6 @@ export function kubeStatusOf(error: unknown): number | undefined {
 
 export const isNotFound = (error: unknown): boolean => kubeStatusOf(error) === 404;
 export const isAlreadyExists = (error: unknown): boolean => kubeStatusOf(error) === 409 && kubeReasonOf(error) === 'AlreadyExists';
-export const isConflict = (error: unknown): boolean => kubeStatusOf(error) === 409 && kubeReasonOf(error) === 'Conflict';
 
 function parseStatus(error: unknown): { reason?: string; message?: string } | undefined {
   if (!(error instanceof ApiException) || typeof error.body !== 'string') return undefined;

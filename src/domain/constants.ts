@@ -26,4 +26,19 @@ export const AWX_SYSTEM_VARIABLES = ['WFE_NAME', 'WFE_NAMESPACE', 'RR_NAME', 'RR
 export const AWX_CONFIGMAP_VARIABLE_PREFIX = 'KUBERNAUT_CONFIGMAP_';
 
 /** Search attributes the worker registers and keeps current (all Keyword). */
-export const SEARCH_ATTRIBUTE_NAMES = ['ExecutionEngine', 'TargetResource', 'ExecutionPhase', 'WorkflowExecutionName'] as const;
+export const SEARCH_ATTRIBUTES = {
+  engine: 'ExecutionEngine',
+  target: 'TargetResource',
+  phase: 'ExecutionPhase',
+  name: 'WorkflowExecutionName',
+} as const;
+export const SEARCH_ATTRIBUTE_NAMES = Object.values(SEARCH_ATTRIBUTES);
+
+/** The workflow type other services start, in any language. */
+export const WORKFLOW_TYPE = 'runExecution';
+/** The orphan sweep's workflow type (run by the sweeper schedule or `kubernaut-exec sweep`). */
+export const SWEEP_WORKFLOW_TYPE = 'sweepOrphans';
+/** Reads an execution's output on a worker (`kubernaut-exec logs`). */
+export const OUTPUT_WORKFLOW_TYPE = 'executionOutput';
+/** Default task queue of the worker. */
+export const DEFAULT_TASK_QUEUE = 'kubernaut-executions';

@@ -40,7 +40,8 @@ export class ExecutionError extends Error {
   }
 }
 
-export class ExecutionLockedError extends ExecutionError {
+/** The backend resource (or AWX job) is held by another workflow; the failure type stays `ExecutionLocked`. */
+export class ResourceLockedError extends ExecutionError {
   constructor(message: string) {
     super(FailureType.ExecutionLocked, message);
   }

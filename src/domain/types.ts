@@ -167,3 +167,13 @@ export type StatusObservation =
       watched?: boolean;
     }
   | { kind: 'notFound'; message: string };
+
+/** What one cleanup removed (or why it left the resource alone). */
+export interface CleanupReport {
+  resourceDeleted: boolean;
+  /** Why the resource was left alone (not found, owned by another execution, kept on request). */
+  note?: string;
+  credentialsDeleted?: number;
+  /** Ephemeral credentials found by name that the workflow did not know of (an interrupted prepare). */
+  orphanedCredentialsFound?: number;
+}

@@ -4,6 +4,7 @@
  * records (names and ids, never secret values).
  */
 import type {
+  CleanupReport,
   Engine,
   ExecutionHandle,
   ExecutionRequest,
@@ -11,6 +12,8 @@ import type {
   PreparedCredentials,
   StatusObservation,
 } from '../domain/types.ts';
+
+export type { CleanupReport } from '../domain/types.ts';
 
 export interface CreateContext {
   request: ExecutionRequest;
@@ -45,15 +48,6 @@ export interface CleanupOptions {
 }
 
 export type CleanupPart = 'all' | 'resource' | 'credentials';
-
-export interface CleanupReport {
-  resourceDeleted: boolean;
-  /** Why the resource was left alone (not found, owned by another execution, kept on request). */
-  note?: string;
-  credentialsDeleted?: number;
-  /** Ephemeral credentials found by name that the workflow did not know of (an interrupted prepare). */
-  orphanedCredentialsFound?: number;
-}
 
 export interface Executor {
   readonly engine: Engine;

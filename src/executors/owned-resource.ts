@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlreadyExists, isNotFound, type KubeClients, kubeError, kubeStatusOf } from '../clients/kube.ts';
 import { ANNOTATION_CREATED_BY_RUN, LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
-import { BackendError, ExecutionLockedError } from '../domain/errors.ts';
+import { BackendError, ResourceLockedError } from '../domain/errors.ts';
 import type { ExecutionPodSettings, ManifestInput, PodSecurityContextMode } from '../domain/manifests.ts';
 import { executionResourceName } from '../domain/resource-name.ts';
 import type { ExecutionHandle, ExecutionRequest } from '../domain/types.ts';
@@ -119,7 +119,7 @@ export async function createOrAdopt<T extends KubeObjectLike>(
       replacedStale = true;
       continue;
     }
-    throw new ExecutionLockedError(
+    throw new ResourceLockedError(
       existingOwner
         ? `Execution resource ${resource.name} already exists (target resource locked): ${where} belongs to WorkflowExecution "${existingOwner}" and is still running`
         : `Execution resource ${resource.name} already exists (target resource locked): ${where} has no kubernaut.ai/workflow-execution label and is still running`,

@@ -3,7 +3,7 @@
  * attempted, and all of them run newest first, each whatever the ones before it did, shielded from cancellation.
  */
 import { CancellationScope } from '@temporalio/workflow';
-import type { CleanupReport } from '../executors/executor.ts';
+import type { CleanupReport } from '../domain/types.ts';
 import { failureOf } from './failure.ts';
 
 export interface UndoFailure {

@@ -4,22 +4,23 @@
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Engine, ExecutionHandle, ExecutionResult, ExecutionSummary, Phase, PreparedCredentials } from '../domain/types.ts';
-import type { CleanupReport } from '../executors/executor.ts';
+import { SEARCH_ATTRIBUTES } from '../domain/constants.ts';
+import type {
+  CleanupReport,
+  Engine,
+  ExecutionHandle,
+  ExecutionResult,
+  ExecutionSummary,
+  Phase,
+  PreparedCredentials,
+} from '../domain/types.ts';
 
-/** The workflow type other services start, in any language. */
-export const WORKFLOW_TYPE = 'runExecution';
-/** The orphan sweep's workflow type (run by the sweeper schedule or `kubernaut-exec sweep`). */
-export const SWEEP_WORKFLOW_TYPE = 'sweepOrphans';
-/** Reads an execution's output on a worker (`kubernaut-exec logs`). */
-export const OUTPUT_WORKFLOW_TYPE = 'executionOutput';
-/** Default task queue of the worker. */
-export const DEFAULT_TASK_QUEUE = 'kubernaut-executions';
+export { DEFAULT_TASK_QUEUE, OUTPUT_WORKFLOW_TYPE, SWEEP_WORKFLOW_TYPE, WORKFLOW_TYPE } from '../domain/constants.ts';
 
-export const ExecutionEngineKey = defineSearchAttributeKey('ExecutionEngine', 'KEYWORD');
-export const TargetResourceKey = defineSearchAttributeKey('TargetResource', 'KEYWORD');
-export const ExecutionPhaseKey = defineSearchAttributeKey('ExecutionPhase', 'KEYWORD');
-export const WorkflowExecutionNameKey = defineSearchAttributeKey('WorkflowExecutionName', 'KEYWORD');
+export const ExecutionEngineKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.engine, 'KEYWORD');
+export const TargetResourceKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.target, 'KEYWORD');
+export const ExecutionPhaseKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.phase, 'KEYWORD');
+export const WorkflowExecutionNameKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.name, 'KEYWORD');
 
 export interface CleanupState {
   /** "failed" is the v1 workflow's word; newer runs say "incomplete" and name what was left. */

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { asActivityFailure } from '../../src/activities/failures.ts';
 import { createActivities } from '../../src/activities/index.ts';
-import { BackendError, ExecutionLockedError } from '../../src/domain/errors.ts';
+import { BackendError, ResourceLockedError } from '../../src/domain/errors.ts';
 import { ExecutorRegistry } from '../../src/executors/registry.ts';
 import { sampleRequest } from '../support/requests.ts';
 
@@ -43,7 +43,7 @@ describe('activities', () => {
   });
 
   test('errors become failures typed by the error: 4xx and locks are final, 5xx and transport errors are retried', () => {
-    const locked = asActivityFailure(new ExecutionLockedError('locked')) as ApplicationFailure;
+    const locked = asActivityFailure(new ResourceLockedError('locked')) as ApplicationFailure;
     assert.deepEqual([locked.type, locked.nonRetryable], ['ExecutionLocked', true]);
     const forbidden = asActivityFailure(new BackendError('create Job x: forbidden', 403)) as ApplicationFailure;
     assert.deepEqual([forbidden.type, forbidden.nonRetryable, forbidden.details], ['BackendRejected', true, [{ status: 403 }]]);

@@ -10,7 +10,7 @@ import type { AwxClient, AwxJob, AwxJobTemplate, AwxLaunchInfo } from '../../cli
 import { workflowIdOfRun } from '../../domain/awx-credentials.ts';
 import { AWX_ACTIVE_STATES } from '../../domain/awx-status.ts';
 import { AWX_EXECUTION_MARKER_VAR } from '../../domain/constants.ts';
-import { ConfigurationError, ExecutionLockedError } from '../../domain/errors.ts';
+import { ConfigurationError, ResourceLockedError } from '../../domain/errors.ts';
 import type { ExecutionHandle } from '../../domain/types.ts';
 import type { CleanupProblems } from './cleanup-problems.ts';
 import { withContext } from './credentials.ts';
@@ -99,7 +99,7 @@ export async function launchOnce(input: LaunchOnceInput): Promise<LaunchOnceResu
   const running = await activeJobsOf(input);
   const foreign = running.find((job) => jobMarkerOf(job).workflowExecution !== input.workflowExecution);
   if (foreign) {
-    throw new ExecutionLockedError(
+    throw new ResourceLockedError(
       `AWX job ${foreign.id} of WorkflowExecution "${jobMarkerOf(foreign).workflowExecution ?? '?'}" is still running on this target (run ${jobMarkerOf(foreign).run ?? '?'}); the orphan sweeper cancels it once its run has closed`,
     );
   }

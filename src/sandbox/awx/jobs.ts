@@ -21,10 +21,13 @@ export class JobRunner {
   private readonly timers = new TimerGroup();
   private readonly held = new HeldRuns<number>();
   private readonly credentialExists: (id: number) => boolean;
+  private readonly mustWait: (job: Job) => boolean;
   stepMs = 15;
 
-  constructor(credentialExists: (id: number) => boolean) {
+  /** `mustWait`: whether a pending job has to stay pending for now (AWX: another job of its template runs). */
+  constructor(credentialExists: (id: number) => boolean, mustWait: (job: Job) => boolean = () => false) {
     this.credentialExists = credentialExists;
+    this.mustWait = mustWait;
   }
 
   stop(): void {
@@ -49,11 +52,14 @@ export class JobRunner {
     const vars = JSON.parse(job.extra_vars || '{}') as Record<string, unknown>;
     const outcome = outcomeFrom(vars[OUTCOME_PARAMETER]);
     const duration = durationFrom(vars[DURATION_PARAMETER]);
-    this.timers.after(key, this.stepMs, () => {
+    const leavePending = (): void => {
       if (job.status !== 'pending') return;
+      // AWX's task manager leaves a job pending while another job of its template (allow_simultaneous off) is active.
+      if (this.mustWait(job)) return void this.timers.after(key, this.stepMs, leavePending);
       job.status = 'waiting';
       this.timers.after(key, this.stepMs, () => this.start(job, outcome, duration));
-    });
+    };
+    this.timers.after(key, this.stepMs, leavePending);
   }
 
   private start(job: Job, outcome: SandboxOutcome, duration: number): void {
@@ -67,9 +73,12 @@ export class JobRunner {
       this.finish(job, 'error');
       return;
     }
-    this.emit(job, 'playbook_on_play_start', 'PLAY [remediation] *************************************************************');
-    this.emit(job, 'playbook_on_task_start', 'TASK [Gathering Facts] *********************************************************');
-    this.emit(job, 'runner_on_ok', 'ok: [localhost]');
+    // AWX 24.6.1: a job that ends in error because its worker died has no events at all.
+    if (outcome !== 'error') {
+      this.emit(job, 'playbook_on_play_start', 'PLAY [remediation] *************************************************************');
+      this.emit(job, 'playbook_on_task_start', 'TASK [Gathering Facts] *********************************************************');
+      this.emit(job, 'runner_on_ok', 'ok: [localhost]');
+    }
     const finish = (result: SandboxOutcome): void => {
       if (result === 'failure') {
         this.emit(job, 'playbook_on_task_start', 'TASK [remediate] ***************************************************************');

@@ -33,9 +33,19 @@ export interface JobTemplate {
   ask_variables_on_launch: boolean;
   ask_credential_on_launch: boolean;
   survey_enabled: boolean;
+  /** The survey's questions (AWX keeps only these variables at launch when variables are not prompted for). */
+  survey_spec: SurveyQuestion[];
+  /** AWX's default is false: a second job of the template waits in pending while one runs. */
+  allow_simultaneous: boolean;
   /** The template's own credentials, in AWX order. */
   credentials: number[];
   created: string;
+}
+
+export interface SurveyQuestion {
+  variable: string;
+  required?: boolean;
+  default?: unknown;
 }
 
 export interface JobEvent {
@@ -86,7 +96,8 @@ export function showCredential(credential: Credential, type: CredentialType | un
     ...base('credential', credential.id, `/api/v2/credentials/${credential.id}/`, credential.created),
     ...credential,
     inputs,
-    kind: type?.kind ?? '',
+    // AWX shows the type's namespace here: "ssh" for Machine, null for a custom type.
+    kind: type?.namespace ?? null,
     cloud: type?.kind === 'cloud',
     kubernetes: type?.kind === 'kubernetes',
     summary_fields: { credential_type: type ? { id: type.id, name: type.name, description: type.description } : {} },
@@ -94,7 +105,7 @@ export function showCredential(credential: Credential, type: CredentialType | un
 }
 
 export function showTemplate(template: JobTemplate, credentials: (Credential & { kind: string })[]) {
-  const { credentials: _ids, ...fields } = template;
+  const { credentials: _ids, survey_spec: _survey, ...fields } = template;
   return {
     ...base('job_template', template.id, `/api/v2/job_templates/${template.id}/`, template.created, {
       launch: `/api/v2/job_templates/${template.id}/launch/`,
@@ -128,6 +139,8 @@ export function showJob(job: Job, template: JobTemplate | undefined) {
     ...fields,
     unified_job_template: job.job_template,
     description: '',
+    // AWX saves a job's events after its status; the sandbox writes them as they happen, so they are all in once it ends.
+    event_processing_finished: job.finished !== null,
     summary_fields: {
       job_template: template ? { id: template.id, name: template.name } : {},
       credentials: credentials.map((id) => ({ id })),

@@ -19,6 +19,7 @@ import {
   type Job,
   type JobTemplate,
   now,
+  type SurveyQuestion,
   showCredential,
   showCredentialType,
   showJob,
@@ -32,6 +33,13 @@ export interface TemplateSeed {
   askCredentialOnLaunch?: boolean;
   /** Names of seeded credentials the template carries. */
   credentials?: number[];
+  /** A survey (survey_enabled on): its questions' variables and defaults. */
+  survey?: SurveyQuestion[];
+  /**
+   * AWX defaults to false (a second job of the template stays pending while one runs); the sandbox defaults to true
+   * so that tests running several executions on one template at once keep their jobs running side by side.
+   */
+  allowSimultaneous?: boolean;
 }
 
 export interface AwxSandboxOptions {
@@ -86,26 +94,38 @@ export class AwxSandbox {
   private readonly interceptor = new Interceptor();
   /** Called after each request is answered (chaos tests kill the worker at chosen moments). */
   afterRequest?: (method: string, path: string, status: number) => void;
-  readonly runner = new JobRunner((id) => this.credentials.has(id));
+  readonly runner = new JobRunner(
+    (id) => this.credentials.has(id),
+    (job) => this.mustWait(job),
+  );
   private nextId = { credentialType: 100, credential: 1000, template: 50, job: 5000 };
   private server?: Server;
 
   private constructor(options: AwxSandboxOptions) {
     this.token = options.token ?? 'awx-sandbox-token';
     const created = now();
-    const managed = (id: number, name: string, kind: string): CredentialType => ({
+    const managed = (id: number, name: string, kind: string, fields: CredentialType['inputs']['fields'] = []): CredentialType => ({
       id,
       name,
       kind,
       managed: true,
       namespace: kind,
       description: '',
-      inputs: { fields: [] },
+      inputs: { fields },
       injectors: {},
       created,
     });
     for (const type of [
-      managed(1, 'Machine', 'ssh'),
+      // AWX's Machine inputs (a launch may swap the template's Machine credential for another one).
+      managed(1, 'Machine', 'ssh', [
+        { id: 'username', label: 'Username', type: 'string' },
+        { id: 'password', label: 'Password', type: 'string', secret: true },
+        { id: 'ssh_key_data', label: 'SSH Private Key', type: 'string', secret: true },
+        { id: 'ssh_key_unlock', label: 'Private Key Passphrase', type: 'string', secret: true },
+        { id: 'become_method', label: 'Privilege Escalation Method', type: 'string' },
+        { id: 'become_username', label: 'Privilege Escalation Username', type: 'string' },
+        { id: 'become_password', label: 'Privilege Escalation Password', type: 'string', secret: true },
+      ]),
       managed(2, 'Source Control', 'scm'),
       managed(3, 'Vault', 'vault'),
       managed(17, 'OpenShift or Kubernetes API Bearer Token', 'kubernetes'),
@@ -171,7 +191,9 @@ export class AwxSandbox {
       extra_vars: '---',
       ask_variables_on_launch: seed.askVariablesOnLaunch ?? true,
       ask_credential_on_launch: seed.askCredentialOnLaunch ?? true,
-      survey_enabled: false,
+      survey_enabled: seed.survey !== undefined,
+      survey_spec: seed.survey ?? [],
+      allow_simultaneous: seed.allowSimultaneous ?? true,
       credentials: seed.credentials ?? [],
       created: now(),
     };
@@ -428,8 +450,16 @@ export class AwxSandbox {
 
   private template(id: number | undefined): JobTemplate {
     const template = id === undefined ? undefined : this.templates.get(id);
-    if (!template) throw notFound();
+    if (!template) throw new HttpError(404, { detail: 'No JobTemplate matches the given query.' });
     return template;
+  }
+
+  /** AWX's task manager: a job waits while an older job of its template is active, unless the template allows simultaneous jobs. */
+  private mustWait(job: Job): boolean {
+    if (this.templates.get(job.job_template)?.allow_simultaneous ?? true) return false;
+    return this.jobsOf(job.job_template).some(
+      (other) => other.id !== job.id && JobRunner.isActive(other) && (other.id < job.id || other.status !== 'pending'),
+    );
   }
 
   private job(id: number | undefined): Job {
@@ -464,13 +494,17 @@ export class AwxSandbox {
   }
 
   private launchInfo(template: JobTemplate) {
+    const needed = template.survey_enabled
+      ? template.survey_spec.filter((question) => question.required && question.default === undefined).map((question) => question.variable)
+      : [];
     return {
-      can_start_without_user_input: true,
+      // AWX: false as soon as the template prompts for anything on launch, or its survey needs an answer.
+      can_start_without_user_input: !template.ask_variables_on_launch && !template.ask_credential_on_launch && needed.length === 0,
       passwords_needed_to_start: [],
       ask_variables_on_launch: template.ask_variables_on_launch,
       ask_credential_on_launch: template.ask_credential_on_launch,
       survey_enabled: template.survey_enabled,
-      variables_needed_to_start: [],
+      variables_needed_to_start: needed,
       credential_needed_to_start: false,
       inventory_needed_to_start: false,
       job_template_data: { name: template.name, id: template.id, description: '' },
@@ -590,8 +624,13 @@ export class AwxSandbox {
     const inputs = (body.inputs ?? {}) as Record<string, unknown>;
     const allowed = new Set((type.inputs.fields ?? []).map((field) => field.id));
     const unknown = Object.keys(inputs).filter((key) => !allowed.has(key));
-    if (unknown.length > 0)
-      throw badRequest({ inputs: Object.fromEntries(unknown.map((key) => [key, [`'${key}' is not a valid field for ${type.name}`]])) });
+    if (unknown.length > 0) {
+      // AWX validates inputs with a JSON schema and answers with jsonschema's message.
+      const names = unknown.map((key) => `'${key}'`).join(', ');
+      throw badRequest({
+        inputs: [`Additional properties are not allowed (${names} ${unknown.length === 1 ? 'was' : 'were'} unexpected)`],
+      });
+    }
     if (Object.values(inputs).some((value) => value === '$encrypted$'))
       throw badRequest({ inputs: ['$encrypted$ is a reserved keyword and may not be used'] });
     const credential: Credential = {
@@ -618,16 +657,28 @@ export class AwxSandbox {
         typeof body.extra_vars === 'string'
           ? (JSON.parse(body.extra_vars || '{}') as Record<string, unknown>)
           : (body.extra_vars as Record<string, unknown>);
-      if (template.ask_variables_on_launch || template.survey_enabled) extraVars = parsed;
-      else ignored.extra_vars = parsed;
+      if (template.ask_variables_on_launch) extraVars = parsed;
+      else {
+        // Without the prompt only the survey's variables get through; AWX reports the rest as ignored.
+        const asked = new Set(template.survey_enabled ? template.survey_spec.map((question) => question.variable) : []);
+        const rest = Object.fromEntries(Object.entries(parsed).filter(([name]) => !asked.has(name)));
+        extraVars = Object.fromEntries(Object.entries(parsed).filter(([name]) => asked.has(name)));
+        if (Object.keys(rest).length > 0) ignored.extra_vars = rest;
+      }
     }
+    // AWX fills in the defaults of the survey questions the launch did not answer.
+    if (template.survey_enabled)
+      for (const question of template.survey_spec)
+        if (question.default !== undefined && !(question.variable in extraVars)) extraVars[question.variable] = question.default;
     let credentials = [...template.credentials];
     if (body.credentials !== undefined) {
       const requested = (body.credentials as unknown[]).map(Number);
       const missing = requested.find((id) => !this.credentials.has(id));
       if (missing !== undefined) throw badRequest({ credentials: [`Invalid pk "${missing}" - object does not exist.`] });
       if (!template.ask_credential_on_launch) {
-        ignored.credentials = requested;
+        // AWX reports only the credentials the template does not already carry.
+        const extra = requested.filter((id) => !template.credentials.includes(id));
+        if (extra.length > 0) ignored.credentials = extra;
       } else {
         const typeOf = (id: number) => this.credentialTypes.get(this.credentials.get(id)?.credential_type ?? -1);
         const seen = new Map<number, number>();
@@ -641,7 +692,7 @@ export class AwxSandbox {
         }
         const dropped = template.credentials.filter((id) => !requested.includes(id) && !seen.has(typeOf(id)?.id ?? -1));
         if (dropped.length > 0) {
-          const names = dropped.map((id) => this.credentials.get(id)?.name).join(', ');
+          const names = dropped.map((id) => `${this.credentials.get(id)?.name}-${id}`).join(', ');
           throw badRequest({
             credentials: [
               `Removing ${typeOf(dropped[0] ?? -1)?.name} credential at launch time without replacement is not supported. Provided list lacked credential(s): ${names}.`,

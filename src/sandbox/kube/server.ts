@@ -227,7 +227,7 @@ export class KubeSandbox {
     response.end(JSON.stringify(body));
   }
 
-  private count_(method: string, code: number): void {
+  private countResponse(method: string, code: number): void {
     const key = `${method} ${code}`;
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
   }
@@ -236,7 +236,7 @@ export class KubeSandbox {
     const method = request.method ?? 'GET';
     const url = new URL(request.url ?? '/', 'https://sandbox');
     response.on('finish', () => {
-      this.count_(method, response.statusCode);
+      this.countResponse(method, response.statusCode);
       this.afterRequest?.(method, url.pathname, response.statusCode);
     });
     if (request.headers.authorization !== `Bearer ${this.token}`) return this.send(response, 401, statusErrors.unauthorized());

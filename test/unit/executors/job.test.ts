@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { V1Job } from '@kubernetes/client-node';
-import { ExecutionLockedError } from '../../../src/domain/errors.ts';
+import { ResourceLockedError } from '../../../src/domain/errors.ts';
 import { buildJob } from '../../../src/domain/manifests.ts';
 import { executionResourceName } from '../../../src/domain/resource-name.ts';
 import type { ExecutionHandle, ExecutionRequest } from '../../../src/domain/types.ts';
@@ -193,7 +193,7 @@ describe('JobExecutor against the sandbox API server (reference §4)', () => {
     const target = `default/deployment/locked-${uniqueSuffix()}`;
     await create(held({ target }));
     await assert.rejects(create(held({ target }), 'wf/other'), (error: unknown) => {
-      assert.ok(error instanceof ExecutionLockedError);
+      assert.ok(error instanceof ResourceLockedError);
       assert.match((error as Error).message, /already exists \(target resource locked\)/);
       return true;
     });

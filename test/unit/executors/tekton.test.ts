@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ExecutionLockedError } from '../../../src/domain/errors.ts';
+import { ResourceLockedError } from '../../../src/domain/errors.ts';
 import { executionResourceName } from '../../../src/domain/resource-name.ts';
 import type { ExecutionHandle, ExecutionRequest } from '../../../src/domain/types.ts';
 import { TektonExecutor } from '../../../src/executors/tekton.ts';
@@ -96,7 +96,7 @@ describe('TektonExecutor against the sandbox API server (reference §5)', () => 
     await create(held({ target }));
     await assert.rejects(
       create(held({ target }), 'wf/other'),
-      (error: unknown) => error instanceof ExecutionLockedError && /already exists/.test((error as Error).message),
+      (error: unknown) => error instanceof ResourceLockedError && /already exists/.test((error as Error).message),
     );
   });
 
