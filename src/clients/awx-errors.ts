@@ -23,15 +23,33 @@ export function summarize(text: string): string {
   return summary.length > 300 ? `${summary.slice(0, 300)}…` : summary || '(empty body)';
 }
 
-/** For bodies that may echo secret inputs: only the names of the fields AWX complained about. */
-export function summarizeKeys(text: string): string {
+/** Every string in what was sent (its secret inputs among them). */
+function sentStrings(value: unknown, into: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (value.trim()) into.push(value.trim());
+  } else if (value && typeof value === 'object') for (const item of Object.values(value)) sentStrings(item, into);
+  return into;
+}
+
+/**
+ * For bodies that may echo secret inputs: the fields AWX complained about, with its messages when it sent a list of
+ * them (they name fields, not values); a message holding any string of the request body `sent` is withheld.
+ */
+export function summarizeKeys(text: string, sent?: unknown): string {
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
     if (typeof body.detail === 'string') return summarize(text);
-    const fields = Object.entries(body).map(([key, value]) =>
-      key === 'inputs' && value && typeof value === 'object' ? `inputs(${Object.keys(value).join(', ')})` : key,
-    );
-    return `invalid fields: ${fields.join(', ') || '(none named)'}`;
+    // A credential's secrets are its inputs; the rest of the body (name, ids) is ours and would only mask messages.
+    const inputs = sent && typeof sent === 'object' && 'inputs' in sent ? (sent as { inputs: unknown }).inputs : sent;
+    const secrets = sentStrings(inputs);
+    const message = (item: string) => (secrets.some((secret) => item.includes(secret)) ? '(message withheld)' : item);
+    const fields = Object.entries(body).map(([key, value]) => {
+      if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string'))
+        return `${key}: ${value.map(message).join('; ')}`;
+      return key === 'inputs' && value && typeof value === 'object' ? `inputs(${Object.keys(value).join(', ')})` : key;
+    });
+    const summary = `invalid fields: ${fields.join(', ') || '(none named)'}`.replace(/\s+/g, ' ');
+    return summary.length > 300 ? `${summary.slice(0, 300)}…` : summary;
   } catch {
     return '(body withheld: it may echo secret inputs)';
   }

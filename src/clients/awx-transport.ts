@@ -78,7 +78,7 @@ async function callOnce(transport: Transport, operation: string, method: Method,
     );
   throw new AwxError(
     operation,
-    `returned ${status}: ${options.sensitiveBody ? summarizeKeys(text) : scrub(transport, summarize(text))}`,
+    `returned ${status}: ${scrub(transport, options.sensitiveBody ? summarizeKeys(text, options.body) : summarize(text))}`,
     status,
   );
 }

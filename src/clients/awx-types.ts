@@ -37,6 +37,8 @@ export interface AwxJob {
   created?: string;
   started?: string | null;
   finished?: string | null;
+  /** False while AWX is still saving the job's events (after its status changed). */
+  event_processing_finished?: boolean;
 }
 
 export interface AwxLaunchResult {
@@ -106,6 +108,8 @@ export interface AwxClient {
   /** undefined only on a real not-found (count 0); auth and transport errors throw (§9.2 item 4). */
   findCredentialTypeByName(name: string): Promise<AwxCredentialType | undefined>;
   createCredential(body: AwxCredentialBody): Promise<number>;
+  /** undefined on a 404. */
+  getCredential(credentialId: number): Promise<AwxCredential | undefined>;
   findCredentialsByName(name: string): Promise<AwxCredential[]>;
   /** Credentials whose name starts with the prefix, oldest first. */
   findCredentialsByPrefix(prefix: string, maxPages?: number): Promise<AwxCredential[]>;

@@ -199,6 +199,11 @@ export class AwxHttpClient implements AwxClient {
     return (json as { id: number }).id;
   }
 
+  async getCredential(credentialId: number): Promise<AwxCredential | undefined> {
+    const { status, json } = await this.call('read credential', 'GET', this.url(`credentials/${credentialId}/`), { expect: [200, 404] });
+    return status === 200 ? (json as AwxCredential) : undefined;
+  }
+
   findCredentialsByName(name: string): Promise<AwxCredential[]> {
     return this.list<AwxCredential>('credential search', 'credentials/', { name });
   }
@@ -232,10 +237,11 @@ export class AwxHttpClient implements AwxClient {
     const { json } = await this.call('job events', 'GET', this.url(`jobs/${jobId}/job_events/`, { order_by: '-counter', page_size: 50 }), {
       expect: [200],
     });
+    // Event stdout begins with "\r\n" (AWX 24.6.1): normalise line ends and drop the blank lines that leaves.
     const lines = ((json as AwxPage<{ stdout?: string }>).results ?? [])
-      .map((event) => (event.stdout ?? '').replace(ANSI_ESCAPES, ''))
-      .filter(Boolean)
-      .reverse();
+      .reverse()
+      .flatMap((event) => (event.stdout ?? '').replace(ANSI_ESCAPES, '').split(/\r\n?|\n/))
+      .filter((line) => line.trim());
     const text = lines.join('\n').trim();
     return text.length > maxBytes ? `…${text.slice(text.length - maxBytes)}` : text;
   }

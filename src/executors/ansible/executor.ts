@@ -9,7 +9,7 @@ import type { KubeClients } from '../../clients/kube.ts';
 import { type CredentialOwner, mapSecretKeys, workflowIdOfRun } from '../../domain/awx-credentials.ts';
 import { mapAwxStatus } from '../../domain/awx-status.ts';
 import { AWX_JOB_REF_PREFIX } from '../../domain/constants.ts';
-import { BackendError, ConfigurationError, ExecutionError } from '../../domain/errors.ts';
+import { ConfigurationError, ExecutionError } from '../../domain/errors.ts';
 import type { ExecutionHandle, ExecutionRequest, PreparedCredentials, StatusObservation } from '../../domain/types.ts';
 import type { CleanupOptions, CleanupReport, CreateContext, Executor } from '../executor.ts';
 import { readSecretValues, redactExecutionText } from '../secret-values.ts';
@@ -18,6 +18,8 @@ import { deleteExecutionCredentials, ensureCredentialType, ensureEphemeralCreden
 import { extraVarsFor } from './inputs.ts';
 import { awxJobIdOf } from './job-ref.ts';
 import { cancelExecutionJobs, checkLaunchSettings, launchOnce } from './launch.ts';
+import { launchCredentials } from './launch-credentials.ts';
+import { eventsStillProcessing, processingEventsResult, tracebackDetail } from './status.ts';
 import { resolveTemplate } from './template.ts';
 
 export interface AnsibleExecutorOptions {
@@ -117,21 +119,6 @@ export class AnsibleExecutor implements Executor {
     return resolveTemplate(this.awx, request);
   }
 
-  /** Template credentials first, then the ephemeral ones, without duplicates (UT-WE-365-001/002/003). */
-  private async launchCredentials(templateId: number, ephemeral: number[]): Promise<number[]> {
-    if (ephemeral.length === 0) return [];
-    let templateCredentials: number[] = [];
-    try {
-      templateCredentials = (await this.awx.getJobTemplateCredentials(templateId)).map((credential) => credential.id);
-    } catch (error) {
-      // A transient failure is retried rather than launching without the template's own credentials, which AWX refuses
-      // ("Removing … credential at launch time without replacement"); a refusal to list them degrades as upstream did.
-      if (!(error instanceof BackendError) || error.retryable)
-        throw withContext(`get credentials of AWX job template ${templateId}`, error);
-    }
-    return [...new Set([...templateCredentials, ...ephemeral])];
-  }
-
   async create(context: CreateContext): Promise<ExecutionHandle> {
     const template = await this.checkedTemplate(context);
     const ephemeral = context.prepared?.ephemeralCredentialIds ?? [];
@@ -145,7 +132,7 @@ export class AnsibleExecutor implements Executor {
       retry: (context.attempt ?? 1) > 1,
       jobSearchWindowMs: this.jobSearchWindowMs,
       launch: async () => {
-        const credentials = await this.launchCredentials(template.id, ephemeral);
+        const credentials = await launchCredentials(this.awx, template.id, ephemeral);
         return (
           credentials.length > 0
             ? this.awx.launchJobTemplateWithCredentials(template.id, extraVars, credentials)
@@ -185,10 +172,10 @@ export class AnsibleExecutor implements Executor {
     }
     const result = mapAwxStatus(job);
     if (result.phase !== 'Failed') return { kind: 'found', result };
+    // Read the output tail only once AWX has saved the events (or waited long enough for them).
+    if (eventsStillProcessing(job)) return { kind: 'found', result: processingEventsResult(job) };
     const tail = await this.awx.getJobOutputTail(jobId, this.outputTailBytes).catch(() => '');
-    const details = [job.job_explanation, job.status === 'error' ? job.result_traceback?.split('\n').at(-1) : '', tail]
-      .filter(Boolean)
-      .join('\n');
+    const details = [job.job_explanation, tracebackDetail(job), tail].filter(Boolean).join('\n');
     return { kind: 'found', result: mapAwxStatus(job, (await this.redacted(request, handle, details)) || undefined) };
   }
 

@@ -23,6 +23,8 @@ export class JobRunner {
   private readonly credentialExists: (id: number) => boolean;
   private readonly mustWait: (job: Job) => boolean;
   stepMs = 15;
+  /** How long after a job ends its last events stay unsaved (AWX saves them after the status); 0 = at once. */
+  eventProcessingMs = 0;
 
   /** `mustWait`: whether a pending job has to stay pending for now (AWX: another job of its template runs). */
   constructor(credentialExists: (id: number) => boolean, mustWait: (job: Job) => boolean = () => false) {
@@ -80,6 +82,7 @@ export class JobRunner {
       this.emit(job, 'runner_on_ok', 'ok: [localhost]');
     }
     const finish = (result: SandboxOutcome): void => {
+      const saved = job.events.length;
       if (result === 'failure') {
         this.emit(job, 'playbook_on_task_start', 'TASK [remediate] ***************************************************************');
         this.emit(job, 'runner_on_failed', 'fatal: [localhost]: FAILED! => {"changed": false, "msg": "connection refused"}');
@@ -88,10 +91,11 @@ export class JobRunner {
           'playbook_on_stats',
           'PLAY RECAP *********************************************************************\nlocalhost : ok=1 changed=0 unreachable=0 failed=1',
         );
-        this.finish(job, 'failed');
+        this.finish(job, 'failed', saved);
       } else if (result === 'error') {
-        job.result_traceback = 'Traceback (most recent call last):\n  RuntimeError: receptor work unit failed';
-        this.finish(job, 'error');
+        // AWX's traceback ends with a newline.
+        job.result_traceback = 'Traceback (most recent call last):\n  RuntimeError: receptor work unit failed\n';
+        this.finish(job, 'error', saved);
       } else {
         this.emit(job, 'runner_on_ok', 'changed: [localhost]');
         this.emit(
@@ -99,14 +103,15 @@ export class JobRunner {
           'playbook_on_stats',
           'PLAY RECAP *********************************************************************\nlocalhost : ok=2 changed=1 unreachable=0 failed=0',
         );
-        this.finish(job, 'successful');
+        this.finish(job, 'successful', saved);
       }
     };
     if (outcome === 'hold') this.held.hold(job.id, finish);
     else this.timers.after(String(job.id), duration, () => finish(outcome));
   }
 
-  private finish(job: Job, status: string): void {
+  /** `saved`: how many events are in when the status changes (the rest follow after eventProcessingMs). */
+  private finish(job: Job, status: string, saved = job.events.length): void {
     if (!ACTIVE.has(job.status)) return;
     this.timers.cancel(String(job.id));
     this.held.forget(job.id);
@@ -114,6 +119,9 @@ export class JobRunner {
     job.failed = ['failed', 'error', 'canceled'].includes(status);
     job.finished = now();
     job.elapsed = job.started ? Number(((Date.parse(job.finished) - Date.parse(job.started)) / 1000).toFixed(3)) : 0;
+    if (this.eventProcessingMs <= 0) return;
+    job.eventsSaved = saved;
+    this.timers.after(`${job.id}/events`, this.eventProcessingMs, () => delete job.eventsSaved);
   }
 
   /**

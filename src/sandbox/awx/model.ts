@@ -72,11 +72,18 @@ export interface Job {
   canceled_on: string | null;
   elapsed: number;
   events: JobEvent[];
+  /** While AWX is still saving a finished job's events: how many are in so far. */
+  eventsSaved?: number;
   /** Whether each attached credential existed when the job started (for tests: credentials live during the run). */
   credentialsAtStart: Record<number, boolean>;
 }
 
 export const now = (): string => new Date().toISOString();
+
+/** The events AWX has saved so far (what the API shows). */
+export function savedEvents(job: Job): JobEvent[] {
+  return job.eventsSaved === undefined ? job.events : job.events.slice(0, job.eventsSaved);
+}
 
 /** Base fields every AWX object carries. */
 function base(type: string, id: number, url: string, created: string, related: Record<string, string> = {}) {
@@ -128,7 +135,7 @@ export function showTemplate(template: JobTemplate, credentials: (Credential & {
 }
 
 export function showJob(job: Job, template: JobTemplate | undefined) {
-  const { events: _events, credentialsAtStart: _start, credentials, ...fields } = job;
+  const { events: _events, eventsSaved: _saved, credentialsAtStart: _start, credentials, ...fields } = job;
   return {
     ...base('job', job.id, `/api/v2/jobs/${job.id}/`, job.created, {
       stdout: `/api/v2/jobs/${job.id}/stdout/`,
@@ -139,8 +146,8 @@ export function showJob(job: Job, template: JobTemplate | undefined) {
     ...fields,
     unified_job_template: job.job_template,
     description: '',
-    // AWX saves a job's events after its status; the sandbox writes them as they happen, so they are all in once it ends.
-    event_processing_finished: job.finished !== null,
+    // AWX saves a job's events after its status (see JobRunner.eventProcessingMs).
+    event_processing_finished: job.finished !== null && job.eventsSaved === undefined,
     summary_fields: {
       job_template: template ? { id: template.id, name: template.name } : {},
       credentials: credentials.map((id) => ({ id })),

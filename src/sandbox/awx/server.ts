@@ -20,6 +20,7 @@ import {
   type JobTemplate,
   now,
   type SurveyQuestion,
+  savedEvents,
   showCredential,
   showCredentialType,
   showJob,
@@ -395,8 +396,8 @@ export class AwxSandbox {
         if (!this.runner.cancel(this.job(id))) throw new HttpError(405, { detail: 'Method "POST" not allowed.' });
         return [202, undefined];
       case 'GET jobs/:id/stdout': {
-        const text = this.job(id)
-          .events.map((event) => event.stdout)
+        const text = savedEvents(this.job(id))
+          .map((event) => event.stdout)
           .join('\n');
         if (url.searchParams.get('format') === 'json')
           return [200, { range: { start: 0, end: text.length, absolute_end: text.length }, content: text }];
@@ -407,7 +408,7 @@ export class AwxSandbox {
           200,
           this.page(
             url,
-            this.job(id).events.map((event) => ({ id: event.counter, type: 'job_event', job: id, ...event })),
+            savedEvents(this.job(id)).map((event) => ({ id: event.counter, type: 'job_event', job: id, ...event })),
           ),
         ];
       case 'GET credential_types':
