@@ -4,7 +4,7 @@ import { ApiException, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { createActivities } from '../../src/activities/index.ts';
 import { ExecutionClient } from '../../src/client.ts';
 import type { KubeClients } from '../../src/clients/kube.ts';
-import { ExecutionLockedError } from '../../src/domain/errors.ts';
+import { ResourceLockedError } from '../../src/domain/errors.ts';
 import { buildJob, type ExecutionPodSettings } from '../../src/domain/manifests.ts';
 import { JobExecutor } from '../../src/executors/job.ts';
 import { ExecutorRegistry } from '../../src/executors/registry.ts';
@@ -209,7 +209,7 @@ for (const backendName of ['sandbox', 'kube-apiserver'] as const) {
       const handle = await create(jobs, first, 'wf/a');
       assert.equal((await create(jobs, first, 'wf/a')).resourceUid, handle.resourceUid, 'adopted');
       const second = sampleRequest({ engine: 'job', target });
-      await assert.rejects(create(jobs, second, 'wf/b'), ExecutionLockedError);
+      await assert.rejects(create(jobs, second, 'wf/b'), ResourceLockedError);
       const report = await jobs.cleanup(second, { ...handle, resourceUid: undefined }, { deleteResource: true, executionNamespace: NS });
       assert.equal(report.resourceDeleted, false, '#383');
       await finishJob(backend.kube, NS, handle.resourceName, 'success');
@@ -305,7 +305,10 @@ describe('execution pods in a namespace with a ResourceQuota (real kube-apiserve
       await backend.kube.core.createNamespace({ body: { metadata: { name: namespace } } });
       await backend.kube.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'kubernaut-workflow-runner' } } });
       const hard = { 'requests.cpu': '2', 'requests.memory': '2Gi', 'limits.memory': '4Gi' };
-      const quota = await backend.kube.core.createNamespacedResourceQuota({ namespace, body: { metadata: { name: 'compute' }, spec: { hard } } });
+      const quota = await backend.kube.core.createNamespacedResourceQuota({
+        namespace,
+        body: { metadata: { name: 'compute' }, spec: { hard } },
+      });
       // What the quota controller (not running beside this API server) writes first: admission enforces from then on.
       await backend.kube.core.replaceNamespacedResourceQuotaStatus({
         name: 'compute',
