@@ -53,6 +53,23 @@ describe('Helm chart', { skip: !helm && 'helm not available (scripts/ensure-helm
     assert.equal(committed, await renderChart(helmPath), 'run npm run render-deploy after changing the chart');
   });
 
+  test('execution namespaces enforce baseline (Tekton pods are refused under restricted), warn and audit restricted; a bad level is refused by name', async () => {
+    const namespaceOf = async (values: string[]) =>
+      parse(await renderChart(helmPath, values)).find(
+        (object) => object.kind === 'Namespace' && object.metadata.name === 'kubernaut-workflows',
+      );
+    const labels = (await namespaceOf([]))?.metadata.labels ?? {};
+    assert.equal(labels['pod-security.kubernetes.io/enforce'], 'baseline');
+    assert.equal(labels['pod-security.kubernetes.io/warn'], 'restricted');
+    assert.equal(labels['pod-security.kubernetes.io/audit'], 'restricted');
+    const jobsOnly = (await namespaceOf(['execution.podSecurityEnforce=restricted']))?.metadata.labels ?? {};
+    assert.equal(jobsOnly['pod-security.kubernetes.io/enforce'], 'restricted');
+    await assert.rejects(
+      renderChart(helmPath, ['execution.podSecurityEnforce=strict']),
+      /execution\.podSecurityEnforce must be privileged, baseline or restricted/,
+    );
+  });
+
   test('every pod runs as a numeric non-root user (runAsNonRoot needs one the kubelet can verify)', async () => {
     for (const values of [[], FULL]) {
       for (const deployment of parse(await renderChart(helmPath, values)).filter((object) => object.kind === 'Deployment')) {
