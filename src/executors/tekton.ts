@@ -3,7 +3,15 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { isNotFound, kubeError } from '../clients/kube.ts';
 import { LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
 import { buildPipelineRun } from '../domain/manifests.ts';
-import { mapPipelineRunStatus, type PipelineRunLike } from '../domain/pipelinerun-status.ts';
+import {
+  describeTaskRunFailure,
+  failedTaskRun,
+  mapPipelineRunStatus,
+  type PipelineRunLike,
+  type TaskRunLike,
+  unresolvedPipelineRef,
+  withTaskRunFailure,
+} from '../domain/pipelinerun-status.ts';
 import type { ExecutionHandle, ExecutionRequest, StatusObservation } from '../domain/types.ts';
 import type { CleanupOptions, CleanupReport, CreateContext, Executor, StopOptions } from './executor.ts';
 import {
@@ -84,29 +92,40 @@ export class TektonExecutor implements Executor {
         message: `PipelineRun ${namespace}/${name} was deleted externally and replaced by another execution's PipelineRun`,
       };
     }
-    return { kind: 'found', result: mapPipelineRunStatus(run, await this.succeededTaskRuns(namespace, name, run)) };
+    const taskRuns = await this.taskRuns(namespace, name, run);
+    const succeeded = new Set(
+      taskRuns
+        .filter((taskRun) => taskRun.status?.conditions?.some((condition) => condition.type === 'Succeeded' && condition.status === 'True'))
+        .map((taskRun) => taskRun.metadata?.name ?? ''),
+    );
+    const result = mapPipelineRunStatus(run, succeeded);
+    if (result.phase === 'Failed') {
+      // Tekton's message only counts the tasks: the cause is the failed TaskRun's, masked like the pods' logs.
+      const failed = failedTaskRun(run, taskRuns);
+      if (!failed) return { kind: 'found', result };
+      const detail = await redactExecutionText(this.options.kube, namespace, request, describeTaskRunFailure(failed));
+      return { kind: 'found', result: withTaskRunFailure(result, detail) };
+    }
+    // Reported, not decided here: the workflow fails the execution only when it persists (policy.stuckPodGraceMs).
+    const stuck = result.phase === 'Running' && this.options.detectStuckPods !== false ? unresolvedPipelineRef(run) : undefined;
+    return stuck ? { kind: 'found', result, stuck } : { kind: 'found', result };
   }
 
-  /** TaskRuns of the run whose Succeeded condition is True, read with one list call (§9.2 item 19); none when unreadable. */
-  private async succeededTaskRuns(namespace: string, name: string, run: PipelineRun): Promise<Set<string>> {
-    if ((run.status?.childReferences ?? []).length === 0) return new Set();
+  /** The run's TaskRuns, read with one list call (§9.2 item 19); none when unreadable. */
+  private async taskRuns(namespace: string, name: string, run: PipelineRun): Promise<TaskRunLike[]> {
+    if ((run.status?.childReferences ?? []).length === 0) return [];
     try {
       const list = (await this.options.kube.custom.listNamespacedCustomObject({
         ...TEKTON,
         namespace,
         plural: 'taskruns',
         labelSelector: `tekton.dev/pipelineRun=${name}`,
-      })) as { items?: (PipelineRunLike & { metadata?: { name?: string } })[] };
-      return new Set(
-        (list.items ?? [])
-          .filter((taskRun) =>
-            taskRun.status?.conditions?.some((condition) => condition.type === 'Succeeded' && condition.status === 'True'),
-          )
-          .map((taskRun) => taskRun.metadata?.name ?? ''),
-      );
+      })) as { items?: TaskRunLike[] };
+      return list.items ?? [];
     } catch {
-      // Only a count for the summary: a refused or failed read never fails the execution (the original ignores it too).
-      return new Set();
+      // Only an enrichment (the count, the failure's cause): a refused or failed read never fails the execution (the
+      // original ignores it too).
+      return [];
     }
   }
 

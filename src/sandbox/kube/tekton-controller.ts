@@ -1,7 +1,9 @@
 /**
  * A simulated Tekton controller: a PipelineRun resolves, starts, runs two TaskRuns one after the other, and ends
  * Succeeded or Failed by the sandbox conventions (conventions.ts). spec.status Cancelled / CancelledRunFinally stops it,
- * timeouts.pipeline times it out, with the reasons and messages Tekton writes (reference B4).
+ * timeouts.pipeline times it out, with the reasons and messages Tekton writes (reference B4). A bundle reference
+ * containing UNRESOLVABLE_BUNDLE never resolves: the run stays Unknown / ResolvingPipelineRef, as Tekton v1.10.1 leaves
+ * a PipelineRun whose bundle is missing or unreachable.
  */
 import { parseDuration } from '../../domain/duration.ts';
 import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome } from '../conventions.ts';
@@ -13,6 +15,10 @@ import type { ObjectStore, StoreEvent } from './store.ts';
 const PIPELINE_RUNS = resourceByKind('PipelineRun');
 const TASK_RUNS = resourceByKind('TaskRun');
 const TASKS = ['prepare', 'remediate'];
+/** A bundle reference containing this (e.g. `registry.invalid/x/unresolvable:v1`) never resolves. */
+export const UNRESOLVABLE_BUNDLE = '/unresolvable:';
+/** What Tekton writes on a TaskRun whose step exited non-zero. */
+export const STEP_FAILED_MESSAGE = '"step-run" exited with code 1: Error';
 
 const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 const condition = (status: string, reason: string, message: string) => [
@@ -101,9 +107,9 @@ export class TektonController {
     );
   }
 
-  private setTaskRun(run: KubeObject, task: string, status: string, reason: string): string {
+  private setTaskRun(run: KubeObject, task: string, status: string, reason: string, message = reason): string {
     const name = `${run.metadata.name}-${task}`;
-    const conditions = [{ type: 'Succeeded', status, reason, message: reason, lastTransitionTime: now() }];
+    const conditions = [{ type: 'Succeeded', status, reason, message, lastTransitionTime: now() }];
     const existing = this.store.tryGet(TASK_RUNS, run.metadata.namespace, name);
     if (existing) {
       this.store.update(TASK_RUNS, run.metadata.namespace, name, { ...existing, status: { ...existing.status, conditions } }, 'status');
@@ -125,6 +131,13 @@ export class TektonController {
   }
 
   private start(run: KubeObject): void {
+    const ref = (run.spec?.pipelineRef ?? {}) as { params?: { name: string; value: string }[] };
+    const bundle = ref.params?.find((param) => param.name === 'bundle')?.value ?? '';
+    if (bundle.includes(UNRESOLVABLE_BUNDLE)) {
+      const message = `PipelineRun ${run.metadata.namespace}/${run.metadata.name} awaiting remote resource`;
+      this.writeStatus(run, { conditions: condition('Unknown', 'ResolvingPipelineRef', message) });
+      return;
+    }
     const params = Object.fromEntries(
       ((run.spec?.params ?? []) as { name: string; value: string }[]).map((param) => [param.name, param.value]),
     );
@@ -156,7 +169,8 @@ export class TektonController {
       const last = index === TASKS.length - 1;
       const complete = (final: SandboxOutcome): void => {
         const failed = last && (final === 'failure' || final === 'error');
-        this.setTaskRun(run, task, failed ? 'False' : 'True', failed ? 'Failed' : 'Succeeded');
+        if (failed) this.setTaskRun(run, task, 'False', 'Failed', STEP_FAILED_MESSAGE);
+        else this.setTaskRun(run, task, 'True', 'Succeeded');
         if (!last) {
           runTask(index + 1, final);
           return;

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ResourceLockedError } from '../../../src/domain/errors.ts';
+import { PIPELINE_REF_UNRESOLVED, TASK_RUN_FAILURE_MAX_CHARS } from '../../../src/domain/pipelinerun-status.ts';
 import { executionResourceName } from '../../../src/domain/resource-name.ts';
 import type { ExecutionHandle, ExecutionRequest } from '../../../src/domain/types.ts';
 import { TektonExecutor } from '../../../src/executors/tekton.ts';
+import { STEP_FAILED_MESSAGE, UNRESOLVABLE_BUNDLE } from '../../../src/sandbox/kube/tekton-controller.ts';
 import { eventually, type KubeFixture, startKubeFixture } from '../../support/kube-sandbox.ts';
 import { sampleRequest, uniqueSuffix } from '../../support/requests.ts';
 
@@ -155,6 +157,99 @@ describe('TektonExecutor against the sandbox API server (reference §5)', () => 
       return result.phase === 'Failed' ? result : undefined;
     });
     assert.equal(failed.reason, 'Failed');
+  });
+
+  test("a failed PipelineRun's result names the failed TaskRun, its reason and its step's message; the reason stays the run's", async () => {
+    const bad = sampleRequest({ engine: 'tekton', parameters: { SANDBOX_OUTCOME: 'failure', SANDBOX_DURATION_MS: '40' } });
+    const handle = await create(bad);
+    const failed = await eventually(async () => {
+      const result = await statusOf(bad, handle);
+      return result.phase === 'Failed' ? result : undefined;
+    });
+    assert.equal(failed.reason, 'Failed');
+    assert.equal(
+      failed.message,
+      `Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0; TaskRun ${handle.resourceName}-remediate: Failed: ${STEP_FAILED_MESSAGE}`,
+    );
+    assert.deepEqual(
+      [failed.summary?.reason, failed.summary?.message],
+      ['Failed', 'Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 0'],
+    );
+  });
+
+  test("the failed TaskRun's text is masked (dependency Secret values), bounded, and a cancelled TaskRun is passed over", async () => {
+    fixture.sandbox.tekton.enabled = false;
+    try {
+      const secret = `repo-creds-${uniqueSuffix()}`;
+      fixture.sandbox.createSecret(NAMESPACE, secret, { password: 's3cr3t-value' });
+      const request = held({ secrets: [secret] });
+      const handle = await create(request);
+      const taskRun = async (task: string, reason: string, message: string) => {
+        const name = `${handle.resourceName}-${task}`;
+        const tr = { ...AT, plural: 'taskruns' };
+        await fixture.kube.custom.createNamespacedCustomObject({
+          ...tr,
+          body: {
+            apiVersion: 'tekton.dev/v1',
+            kind: 'TaskRun',
+            metadata: { name, labels: { 'tekton.dev/pipelineRun': handle.resourceName, 'tekton.dev/pipelineTask': task } },
+            spec: {},
+          },
+        });
+        const stored = (await fixture.kube.custom.getNamespacedCustomObject({ ...tr, name })) as Record<string, unknown>;
+        await fixture.kube.custom.replaceNamespacedCustomObjectStatus({
+          ...tr,
+          name,
+          body: { ...stored, status: { conditions: [{ type: 'Succeeded', status: 'False', reason, message }] } },
+        });
+        return { apiVersion: 'tekton.dev/v1', kind: 'TaskRun', name, pipelineTaskName: task };
+      };
+      const children = [
+        await taskRun('a', 'TaskRunCancelled', 'TaskRun "a" was cancelled'),
+        await taskRun('b', 'Failed', `"step-run" exited with code 1: login with s3cr3t-value refused ${'x'.repeat(2000)}`),
+        await taskRun('c', 'TaskRunImagePullFailed', 'not the first'),
+      ];
+      await writeStatus(handle.resourceName, {
+        conditions: [
+          { type: 'Succeeded', status: 'False', reason: 'Failed', message: 'Tasks Completed: 3 (Failed: 2, Cancelled 1), Skipped: 0' },
+        ],
+        childReferences: children,
+      });
+      const result = await statusOf(request, handle);
+      assert.equal(result.reason, 'Failed');
+      const [own, detail = ''] = result.message.split('; ');
+      assert.equal(own, 'Tasks Completed: 3 (Failed: 2, Cancelled 1), Skipped: 0');
+      assert.ok(
+        detail.startsWith(`TaskRun ${handle.resourceName}-b: Failed: "step-run" exited with code 1: login with [REDACTED] refused xxx`),
+        detail.slice(0, 200),
+      );
+      assert.ok(!result.message.includes('s3cr3t-value'));
+      assert.equal(detail.length, TASK_RUN_FAILURE_MAX_CHARS);
+      assert.ok(detail.endsWith('…'));
+    } finally {
+      fixture.sandbox.tekton.enabled = true;
+    }
+  });
+
+  test('a PipelineRun whose bundle never resolves (ResolvingPipelineRef) is reported stuck: PipelineRefUnresolved', async () => {
+    const request = sampleRequest({ engine: 'tekton' });
+    request.workflowExecution.spec.workflowRef.executionBundle = `registry.invalid/kubernaut${UNRESOLVABLE_BUNDLE}v1`;
+    const handle = await create(request);
+    const observed = await eventually(async () => {
+      const observation = await executor.getStatus(request, handle);
+      return observation.kind === 'found' && observation.stuck ? observation : undefined;
+    });
+    assert.deepEqual([observed.result.phase, observed.result.reason], ['Running', 'ResolvingPipelineRef']);
+    assert.deepEqual(observed.stuck, {
+      reason: PIPELINE_REF_UNRESOLVED,
+      message: `PipelineRun ${NAMESPACE}/${handle.resourceName} awaiting remote resource`,
+    });
+    // A run that resolved is not stuck.
+    const ok = held();
+    const okHandle = await create(ok);
+    await eventually(async () => (await statusOf(ok, okHandle)).reason === 'Running');
+    const running = await executor.getStatus(ok, okHandle);
+    assert.equal(running.kind === 'found' && running.stuck, undefined);
   });
 
   for (const mode of ['Cancelled', 'CancelledRunFinally'] as const) {
