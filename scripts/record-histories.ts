@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { executionResourceName } from '../src/domain/resource-name.ts';
 import type { Engine, ExecutionRequest } from '../src/domain/types.ts';
 import { WORKFLOW_TYPE } from '../src/workflows/definitions.ts';
 import { EXECUTION_NAMESPACE, startExecutionEnvironment } from '../test/support/execution-env.ts';
@@ -87,10 +88,11 @@ try {
     await env.executions.waitForResult(chained.workflowId);
     await save(`${engine}-continue-as-new`, chained.workflowId);
   }
-  const invalid = request('job', { 'NOT-AN-ENV-NAME': 'x' });
+  const invalid = request('job', { 'BAD NAME': 'x' });
   const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
     taskQueue: env.taskQueue,
-    workflowId: 'invalid-request-example',
+    // Under its target's name, as a client starts it (the replay test derives the ID the same way).
+    workflowId: executionResourceName(String(invalid.workflowExecution.spec.targetResource)),
     args: [invalid],
   });
   await env.executions.waitForResult(handle.workflowId);

@@ -54,9 +54,19 @@ function stuckTooLong(
   return { phase: 'Failed', reason: stuck.reason, message, summary };
 }
 
+function continueAsNewDue(policy: ResolvedPolicy): boolean {
+  const history = workflowInfo();
+  return (
+    history.continueAsNewSuggested || (policy.continueAsNewAfterEvents > 0 && history.historyLength >= policy.continueAsNewAfterEvents)
+  );
+}
+
 export async function pollUntilDone(execution: ExecutionState, policy: ResolvedPolicy): Promise<Outcome> {
   for (;;) {
     execution.wake = false; // a signal arriving during this poll wakes the next wait at once
+    // Decided before the status call: a local activity that outlives its workflow task moves historyLength on the
+    // original run but not on replay, so reading it afterwards is not deterministic.
+    const continueAsNew = continueAsNewDue(policy);
     const observation = await observe(execution);
     execution.status.polls += 1;
     if (observation?.kind === 'notFound') {
@@ -70,9 +80,7 @@ export async function pollUntilDone(execution: ExecutionState, policy: ResolvedP
       const stuck = stuckTooLong(execution, observation.stuck, policy);
       if (stuck) return { kind: 'finished', result: stuck };
     }
-    const history = workflowInfo();
-    if (history.continueAsNewSuggested || (policy.continueAsNewAfterEvents > 0 && history.historyLength >= policy.continueAsNewAfterEvents))
-      return { kind: 'continueAsNew' };
+    if (continueAsNew) return { kind: 'continueAsNew' };
     const remainingMs = execution.deadlineMs - Date.now(); // workflow time: deterministic in the sandbox
     if (remainingMs <= 0) return { kind: 'timeout' };
     // A watched resource's end arrives as a signal: the poll is then only the safety net, at the long interval.
