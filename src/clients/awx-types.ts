@@ -25,6 +25,22 @@ export interface AwxLaunchInfo {
   variables_needed_to_start?: string[];
 }
 
+/** One question of a job template's survey: AWX keeps its `variable` at launch even when variables are not prompted for. */
+export interface AwxSurveyQuestion {
+  variable: string;
+  question_name?: string;
+  required?: boolean;
+  type?: string;
+  default?: unknown;
+}
+
+/** GET job_templates/<id>/survey_spec/: `{}` for a template that never had a survey. */
+export interface AwxSurveySpec {
+  name?: string;
+  description?: string;
+  spec?: AwxSurveyQuestion[];
+}
+
 export interface AwxJob {
   id: number;
   status: string;
@@ -101,6 +117,8 @@ export interface AwxClient {
   findJobTemplateByName(name: string): Promise<AwxJobTemplate | undefined>;
   getJobTemplate(templateId: number): Promise<AwxJobTemplate | undefined>;
   getLaunchInfo(templateId: number): Promise<AwxLaunchInfo>;
+  /** The template's survey (its questions, whether or not survey_enabled is on). */
+  getSurveySpec(templateId: number): Promise<AwxSurveySpec>;
   getJobTemplateCredentials(templateId: number): Promise<AwxCredential[]>;
   /** Jobs of a template, newest first, created at or after `createdSince`. */
   listJobTemplateJobs(templateId: number, createdSince: Date, options?: { activeOnly?: boolean }): Promise<AwxJob[]>;

@@ -22,6 +22,7 @@ import type {
   AwxLaunchInfo,
   AwxLaunchResult,
   AwxPage,
+  AwxSurveySpec,
 } from './awx-types.ts';
 
 export { AwxError, summarize, summarizeKeys } from './awx-errors.ts';
@@ -166,6 +167,11 @@ export class AwxHttpClient implements AwxClient {
   async getLaunchInfo(templateId: number): Promise<AwxLaunchInfo> {
     return (await this.call('launch info', 'GET', this.url(`job_templates/${templateId}/launch/`), { expect: [200] }))
       .json as AwxLaunchInfo;
+  }
+
+  async getSurveySpec(templateId: number): Promise<AwxSurveySpec> {
+    return ((await this.call('survey spec', 'GET', this.url(`job_templates/${templateId}/survey_spec/`), { expect: [200] })).json ??
+      {}) as AwxSurveySpec;
   }
 
   getJobTemplateCredentials(templateId: number): Promise<AwxCredential[]> {

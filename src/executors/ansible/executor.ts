@@ -17,7 +17,7 @@ import { CleanupProblems } from './cleanup-problems.ts';
 import { deleteExecutionCredentials, ensureCredentialType, ensureEphemeralCredential, withContext } from './credentials.ts';
 import { extraVarsFor } from './inputs.ts';
 import { awxJobIdOf } from './job-ref.ts';
-import { cancelExecutionJobs, checkLaunchSettings, launchOnce } from './launch.ts';
+import { cancelExecutionJobs, checkLaunchSettings, launchOnce, type SurveyCoverage, surveyDecidesVariables } from './launch.ts';
 import { launchCredentials } from './launch-credentials.ts';
 import { eventsStillProcessing, processingEventsResult, tracebackDetail } from './status.ts';
 import { resolveTemplate } from './template.ts';
@@ -58,14 +58,24 @@ export class AnsibleExecutor implements Executor {
     return readSecretValues(this.kube, namespace, name);
   }
 
-  /** The template and its launch settings, refused before anything is created when they would drop inputs. */
-  private async checkedTemplate(context: CreateContext): Promise<AwxJobTemplate> {
+  /**
+   * The template and its launch settings, refused before anything is created when they would drop inputs. When a
+   * survey decides which variables get through, the survey spec is read and compared with what would be sent.
+   */
+  private async checkedTemplate(context: CreateContext, varsToSend: () => Promise<Record<string, unknown>>): Promise<AwxJobTemplate> {
     const template = await this.resolveTemplate(context.request);
     const launchInfo = await this.awx.getLaunchInfo(template.id).catch((error) => {
       throw withContext(`read launch settings of AWX job template "${template.name}"`, error);
     });
     const credentials = (context.request.dependencies?.secrets ?? []).length + (context.prepared?.ephemeralCredentialIds.length ?? 0);
-    checkLaunchSettings(template, launchInfo, { credentials: credentials > 0 });
+    let survey: SurveyCoverage | undefined;
+    if (surveyDecidesVariables(template, launchInfo)) {
+      const spec = await this.awx.getSurveySpec(template.id).catch((error) => {
+        throw withContext(`read the survey of AWX job template "${template.name}"`, error);
+      });
+      survey = { questions: (spec.spec ?? []).map((question) => question.variable), sent: Object.keys(await varsToSend()) };
+    }
+    checkLaunchSettings(template, launchInfo, { credentials: credentials > 0, ...(survey ? { survey } : {}) });
     return template;
   }
 
@@ -75,7 +85,7 @@ export class AnsibleExecutor implements Executor {
    * what this attempt created is deleted again before the error goes up (§9.2 item 2).
    */
   async prepare(context: CreateContext): Promise<PreparedCredentials> {
-    await this.checkedTemplate(context);
+    await this.checkedTemplate(context, () => extraVarsFor(this.kube, context));
     const secrets = context.request.dependencies?.secrets ?? [];
     const { metadata } = context.request.workflowExecution;
     const owner: CredentialOwner = {
@@ -120,9 +130,15 @@ export class AnsibleExecutor implements Executor {
   }
 
   async create(context: CreateContext): Promise<ExecutionHandle> {
-    const template = await this.checkedTemplate(context);
+    // Read once: the survey check and the launch see the same variables.
+    let reading: Promise<Record<string, unknown>> | undefined;
+    const varsToSend = () => {
+      reading ??= extraVarsFor(this.kube, context);
+      return reading;
+    };
+    const template = await this.checkedTemplate(context, varsToSend);
     const ephemeral = context.prepared?.ephemeralCredentialIds ?? [];
-    const extraVars = await extraVarsFor(this.kube, context);
+    const extraVars = await varsToSend();
     const { metadata } = context.request.workflowExecution;
     const launched = await launchOnce({
       awx: this.awx,

@@ -36,12 +36,44 @@ export function jobsOfExecution(jobs: readonly AwxJob[], workflowId: string): Aw
   });
 }
 
-/** Refuses a template that would silently drop what the execution sends (before anything is created). */
-export function checkLaunchSettings(template: AwxJobTemplate, launchInfo: AwxLaunchInfo, options: { credentials: boolean }): void {
+/** Variables off with a survey on: AWX keeps the survey's variables and drops the rest, so the survey decides. */
+export function surveyDecidesVariables(template: AwxJobTemplate, launchInfo: AwxLaunchInfo): boolean {
+  return !launchInfo.ask_variables_on_launch && (launchInfo.survey_enabled ?? template.survey_enabled ?? false);
+}
+
+/** The variables a survey asks for, and the names of the extra_vars this execution sends. */
+export interface SurveyCoverage {
+  questions: readonly string[];
+  sent: readonly string[];
+}
+
+/**
+ * Refuses a template that would silently drop what the execution sends (before anything is created). Without the
+ * variables prompt, AWX 24 keeps only the variables its enabled survey asks for (the others land in
+ * `ignored_fields.extra_vars`), so such a template passes when its survey asks for every variable sent, the execution
+ * marker included.
+ */
+export function checkLaunchSettings(
+  template: AwxJobTemplate,
+  launchInfo: AwxLaunchInfo,
+  options: { credentials: boolean; survey?: SurveyCoverage },
+): void {
   if (!launchInfo.ask_variables_on_launch) {
-    throw new ConfigurationError(
-      `AWX job template "${template.name}" (id ${template.id}) does not prompt for variables on launch: turn on "Prompt on launch" for Variables (ask_variables_on_launch), or the execution's parameters would not reach the playbook`,
-    );
+    if (!surveyDecidesVariables(template, launchInfo) || !options.survey) {
+      throw new ConfigurationError(
+        `AWX job template "${template.name}" (id ${template.id}) does not prompt for variables on launch: turn on "Prompt on launch" for Variables (ask_variables_on_launch), or the execution's parameters would not reach the playbook`,
+      );
+    }
+    const asked = new Set(options.survey.questions);
+    const missing = options.survey.sent.filter((name) => !asked.has(name));
+    if (missing.length > 0) {
+      const marker = missing.includes(AWX_EXECUTION_MARKER_VAR)
+        ? `; without ${AWX_EXECUTION_MARKER_VAR} on its jobs a retried launch cannot find the job an earlier attempt launched, so one execution could run the playbook twice`
+        : '';
+      throw new ConfigurationError(
+        `AWX job template "${template.name}" (id ${template.id}) does not prompt for variables on launch and its survey does not ask for ${missing.join(', ')}, so AWX would drop them${marker}: turn on "Prompt on launch" for Variables (ask_variables_on_launch), or add survey questions for: ${missing.join(', ')}`,
+      );
+    }
   }
   if (options.credentials && !launchInfo.ask_credential_on_launch) {
     throw new ConfigurationError(

@@ -378,6 +378,24 @@ export class AwxSandbox {
         const template = this.template(id);
         return [200, this.launchInfo(template)];
       }
+      case 'GET job_templates/:id/survey_spec': {
+        // AWX answers {} for a template that never had a survey; a question it stores always has a name and a type.
+        const template = this.template(id);
+        if (template.survey_spec.length === 0 && !template.survey_enabled) return [200, {}];
+        return [
+          200,
+          {
+            name: '',
+            description: '',
+            spec: template.survey_spec.map((question) => ({
+              question_name: question.variable,
+              type: 'text',
+              required: false,
+              ...question,
+            })),
+          },
+        ];
+      }
       case 'POST job_templates/:id/launch':
         return this.launch(this.template(id), body as Record<string, unknown>);
       case 'GET jobs':
