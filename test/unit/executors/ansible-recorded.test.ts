@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { ExecutionHandle, ExecutionRequest } from '../../../src/domain/types.ts';
-import { AnsibleExecutor } from '../../../src/executors/ansible/index.ts';
-import type { CreateContext } from '../../../src/executors/executor.ts';
-import { type AwxFixture, startAwxFixture } from '../../support/awx-sandbox.ts';
-import { eventually, type KubeFixture, startKubeFixture } from '../../support/kube-sandbox.ts';
+import type { AnsibleExecutor } from '../../../src/executors/ansible/index.ts';
+import { type AnsibleFixture, createContext, startAnsibleFixture } from '../../support/ansible-executor.ts';
+import type { AwxFixture } from '../../support/awx-sandbox.ts';
+import { eventually, type KubeFixture } from '../../support/kube-sandbox.ts';
 import { sampleRequest, uniqueSuffix } from '../../support/requests.ts';
 
 const NS = 'kubernaut-workflows';
@@ -17,26 +17,18 @@ describe('AnsibleExecutor: fixes from the AWX 24.6.1 recordings', () => {
   let awx: AwxFixture;
   let kube: KubeFixture;
   let executor: AnsibleExecutor;
+  let fixture: AnsibleFixture;
   before(async () => {
-    awx = await startAwxFixture();
-    kube = await startKubeFixture();
-    executor = new AnsibleExecutor({ awx: awx.awx, kube: kube.kube });
+    fixture = await startAnsibleFixture();
+    ({ awx, kube, executor } = fixture);
   });
-  after(async () => {
-    await awx.stop();
-    await kube.stop();
-  });
+  after(() => fixture.stop());
   afterEach(() => {
     awx.sandbox.runner.eventProcessingMs = 0;
   });
 
   const request = (options: Parameters<typeof sampleRequest>[0] = {}) => sampleRequest({ engine: 'ansible', ...options });
-  const context = (req: ExecutionRequest): CreateContext => ({
-    request: req,
-    executionNamespace: NS,
-    createdByRun: `wf-${uniqueSuffix()}/run-1`,
-    executionTimeoutMs: 60_000,
-  });
+  const context = createContext;
   const run = async (req: ExecutionRequest) => {
     const ctx = context(req);
     const prepared = await executor.prepare(ctx);

@@ -9,11 +9,11 @@ import { after, before, describe, test } from 'node:test';
 import { AWX_EXECUTION_MARKER_VAR } from '../../../src/domain/constants.ts';
 import { FailureType } from '../../../src/domain/errors.ts';
 import type { ExecutionRequest } from '../../../src/domain/types.ts';
-import { AnsibleExecutor } from '../../../src/executors/ansible/index.ts';
-import type { CreateContext } from '../../../src/executors/executor.ts';
+import type { AnsibleExecutor } from '../../../src/executors/ansible/index.ts';
 import type { SurveyQuestion } from '../../../src/sandbox/awx/model.ts';
-import { type AwxFixture, startAwxFixture } from '../../support/awx-sandbox.ts';
-import { type KubeFixture, startKubeFixture } from '../../support/kube-sandbox.ts';
+import { type AnsibleFixture, createContext, startAnsibleFixture } from '../../support/ansible-executor.ts';
+import type { AwxFixture } from '../../support/awx-sandbox.ts';
+import type { KubeFixture } from '../../support/kube-sandbox.ts';
 import { sampleRequest, uniqueSuffix } from '../../support/requests.ts';
 
 const NS = 'kubernaut-workflows';
@@ -25,16 +25,13 @@ describe('AnsibleExecutor: a template without the variables prompt but with a su
   let awx: AwxFixture;
   let kube: KubeFixture;
   let executor: AnsibleExecutor;
+  let fixture: AnsibleFixture;
   before(async () => {
-    awx = await startAwxFixture();
-    kube = await startKubeFixture();
+    fixture = await startAnsibleFixture();
+    ({ awx, kube, executor } = fixture);
     kube.sandbox.createConfigMap(NS, 'survey-settings', { 'log-level': 'warn' });
-    executor = new AnsibleExecutor({ awx: awx.awx, kube: kube.kube });
   });
-  after(async () => {
-    await awx.stop();
-    await kube.stop();
-  });
+  after(() => fixture.stop());
 
   const surveyTemplate = (variables: readonly string[], extra: SurveyQuestion[] = []) =>
     awx.sandbox.addTemplate({
@@ -55,13 +52,7 @@ describe('AnsibleExecutor: a template without the variables prompt but with a su
       configMaps: ['survey-settings'],
       ...(secrets.length > 0 ? { secrets } : {}),
     });
-  const context = (req: ExecutionRequest, extra: Partial<CreateContext> = {}): CreateContext => ({
-    request: req,
-    executionNamespace: NS,
-    createdByRun: `wf-${uniqueSuffix()}/run-1`,
-    executionTimeoutMs: 60_000,
-    ...extra,
-  });
+  const context = createContext;
   /** A refusal: non-retryable ConfigurationError whose message passes `check`. */
   const refused = (check: (message: string) => void) => (error: Error & { type?: string; retryable?: boolean }) => {
     assert.equal(error.type, FailureType.ConfigurationError);

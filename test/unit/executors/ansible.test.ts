@@ -6,8 +6,9 @@ import { FailureType } from '../../../src/domain/errors.ts';
 import type { ExecutionHandle, ExecutionRequest, PreparedCredentials } from '../../../src/domain/types.ts';
 import { AnsibleExecutor } from '../../../src/executors/ansible/index.ts';
 import type { CreateContext } from '../../../src/executors/executor.ts';
-import { type AwxFixture, startAwxFixture } from '../../support/awx-sandbox.ts';
-import { eventually, type KubeFixture, startKubeFixture } from '../../support/kube-sandbox.ts';
+import { type AnsibleFixture, createContext, startAnsibleFixture } from '../../support/ansible-executor.ts';
+import type { AwxFixture } from '../../support/awx-sandbox.ts';
+import { eventually, type KubeFixture } from '../../support/kube-sandbox.ts';
 import { sampleRequest, uniqueSuffix } from '../../support/requests.ts';
 
 const NS = 'kubernaut-workflows';
@@ -16,27 +17,18 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
   let awx: AwxFixture;
   let kube: KubeFixture;
   let executor: AnsibleExecutor;
+  let fixture: AnsibleFixture;
   before(async () => {
-    awx = await startAwxFixture();
-    kube = await startKubeFixture();
-    executor = new AnsibleExecutor({ awx: awx.awx, kube: kube.kube });
+    fixture = await startAnsibleFixture();
+    ({ awx, kube, executor } = fixture);
   });
-  after(async () => {
-    await awx.stop();
-    await kube.stop();
-  });
+  after(() => fixture.stop());
   beforeEach(() => {
     awx.sandbox.launches.length = 0;
   });
 
   const request = (options: Parameters<typeof sampleRequest>[0] = {}) => sampleRequest({ engine: 'ansible', ...options });
-  const context = (req: ExecutionRequest, extra: Partial<CreateContext> = {}): CreateContext => ({
-    request: req,
-    executionNamespace: NS,
-    createdByRun: `wf-${uniqueSuffix()}/run-1`,
-    executionTimeoutMs: 60_000,
-    ...extra,
-  });
+  const context = createContext;
   const run = async (req: ExecutionRequest, extra: Partial<CreateContext> = {}) => {
     const ctx = context(req, extra);
     const prepared = await executor.prepare(ctx);
