@@ -4,6 +4,11 @@
  * shape, (2) history size of a 10-minute run in scaled time against naive fixed 5 s polling, (3) detection latency
  * relative to the poll interval in force, (4) memory and poll punctuality with 1,000 executions running at once,
  * (5) with --scale, 10,000 executions in one run. Writes bench/results/latest.json and latest.svg.
+ *
+ * npm run bench -- --postgres [--rounds 8] [--batch 60] [--workers 1,2,3]
+ * On the production-shaped Temporal (server v1.29.1 on PostgreSQL, scripts/lib/temporal-postgres): the scale-out
+ * curve, executions/s with 1, 2 and 3 workers each beside the no-op baseline, with every process group's CPU.
+ * Writes bench/results/postgres-scale-out.json and .svg. Other phases run on it with --only.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -12,6 +17,7 @@ import type { ExecutionRequest } from '../src/domain/types.ts';
 import { statusQuery } from '../src/workflows/definitions.ts';
 import { lineChart } from './lib/chart.ts';
 import { startHarness } from './lib/harness.ts';
+import { measureScaleOut } from './lib/scale-out.ts';
 import { mean, percentile, round } from './lib/stats.ts';
 
 const { values } = parseArgs({
@@ -23,18 +29,45 @@ const { values } = parseArgs({
     cache: { type: 'string', default: '100' },
     /** How long the concurrent executions are held running once all are, in seconds. */
     hold: { type: 'string', default: '60' },
-    /** Comma-separated subset of throughput,history,latency,concurrency,scale (default: all). */
-    only: { type: 'string', default: 'throughput,history,latency,concurrency,scale' },
-    /** Base name of the result files in bench/results/. */
-    out: { type: 'string', default: 'latest' },
+    /** Comma-separated subset of throughput,history,latency,concurrency,scale,scaleout (default: all but scaleout; with --postgres: scaleout). */
+    only: { type: 'string' },
+    /** Base name of the result files in bench/results/ (default latest; with --postgres: postgres-scale-out). */
+    out: { type: 'string' },
+    /** The Temporal server v1.29.1 on PostgreSQL instead of the dev server. */
+    postgres: { type: 'boolean', default: false },
+    /** Scale-out: worker counts, interleaved rounds, workflows per batch. */
+    workers: { type: 'string', default: '1,2,3' },
+    rounds: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '60' },
   },
 });
+const only = values.only ?? (values.postgres ? 'scaleout' : 'throughput,history,latency,concurrency,scale');
+const out = values.out ?? (values.postgres ? 'postgres-scale-out' : 'latest');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const started = Date.now();
-const harness = await startHarness({ maxCachedWorkflows: Number(values.cache) });
+// Ctrl-C ends through process.exit, so the server, the database and the workers started here are stopped with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+const harness = await startHarness({ maxCachedWorkflows: Number(values.cache), postgres: values.postgres });
 const { client, kube, taskQueue } = harness;
 const executions = new ExecutionClient(client, { taskQueue });
-const results: Record<string, unknown> = { machine: { cores: (await import('node:os')).availableParallelism(), node: process.version } };
+const results: Record<string, unknown> = {
+  machine: { cores: (await import('node:os')).availableParallelism(), node: process.version },
+  server: harness.server.kind,
+  // Worker settings that change what is measured (the completion watch signals executions from every worker).
+  workerEnv: { WATCH_COMPLETION: process.env.WATCH_COMPLETION ?? 'default (on)' },
+  ...(harness.stack
+    ? {
+        topology: {
+          temporalServer: harness.stack.versions.server,
+          postgres: harness.stack.versions.postgres,
+          schema: harness.stack.versions.schema,
+          numHistoryShards: harness.stack.versions.numHistoryShards,
+          visibility: 'SQL (postgres12)',
+          startSeconds: harness.stack.timings,
+        },
+      }
+    : {}),
+};
 
 function jobRequest(name: string, parameters: Record<string, string>, policy: ExecutionRequest['policy']): ExecutionRequest {
   return {
@@ -60,7 +93,7 @@ function throughputOf(rows: { start: number; close: number }[]) {
 
 try {
   // 1. Throughput: K executions of the Job engine, one poll each, against a no-op baseline of the same shape.
-  const phases = new Set(values.only.split(','));
+  const phases = new Set(only.split(','));
   let throughputSeries: { x: number; y: number }[] = [];
   let memorySeries: { x: number; y: number }[] = [];
   if (phases.has('throughput')) {
@@ -72,7 +105,6 @@ try {
           ? client.workflow.start('baselineWorkflow', { taskQueue, workflowId: `${prefix}-${index}`, args: [1, 1000] })
           : executions.startExecution(
               jobRequest(`${prefix}-${index}`, { SANDBOX_DURATION_MS: '0' }, { pollInitialMs: 1000, pollMaxMs: 1000 }),
-              { workflowId: `${prefix}-${index}` },
             ),
       );
       await harness.waitDrained(prefix, 120_000);
@@ -100,9 +132,6 @@ try {
       await harness.startMany(perRound, 50, (index) =>
         executions.startExecution(
           jobRequest(`tput-${round}-${index}`, { SANDBOX_DURATION_MS: '0' }, { pollInitialMs: 1000, pollMaxMs: 1000 }),
-          {
-            workflowId: `tput-${round}-${index}`,
-          },
         ),
       );
       await harness.waitDrained(`tput-${round}-`, 600_000);
@@ -143,13 +172,13 @@ try {
     const scale = 30;
     say(`[2/5] history size: a 10-minute run in ${600 / scale} s (scaled ${scale}×)…`);
     const tenMinutes = String(600_000 / scale);
-    await executions.startExecution(
+    // An execution's workflow ID is its target's name (wfe-…); it is found by its WorkflowExecutionName.
+    const { workflowId: historyDefault } = await executions.startExecution(
       jobRequest(
         'history-default',
         { SANDBOX_DURATION_MS: tenMinutes },
         { pollInitialMs: Math.round(2000 / scale), pollMaxMs: 60_000 / scale },
       ),
-      { workflowId: 'history-default' },
     );
     await client.workflow.start('naivePollingWorkflow', {
       taskQueue,
@@ -158,9 +187,9 @@ try {
     });
     await harness.waitDrained('history-', 120_000);
     const events = async (workflowId: string) => (await client.workflow.getHandle(workflowId).fetchHistory()).events?.length ?? 0;
-    const defaultEvents = await events('history-default');
+    const defaultEvents = await events(historyDefault);
     const naiveEvents = await events('history-naive');
-    const defaultPolls = (await client.workflow.getHandle('history-default').query(statusQuery)).polls;
+    const defaultPolls = (await client.workflow.getHandle(historyDefault).query(statusQuery)).polls;
     results.historySize = {
       defaultPolicyEvents: defaultEvents,
       defaultPolicyPolls: defaultPolls,
@@ -190,7 +219,6 @@ try {
       const duration = 1000 + Math.round(((index * 7919) % 1000) * 19);
       const { workflowId } = await executions.startExecution(
         jobRequest(`latency-${index}`, { SANDBOX_DURATION_MS: String(duration) }, undefined),
-        { workflowId: `latency-${index}` },
       );
       const view = await executions.getExecution(workflowId);
       latencyIds.push({ workflowId, resource: view.status?.handle?.resourceName ?? '' });
@@ -223,7 +251,7 @@ try {
     const idleRssMb = round((harness.memory.at(-1)?.rss ?? 0) / 2 ** 20, 1);
     const startedAt = Date.now();
     await harness.startMany(concurrency, 50, (index) =>
-      executions.startExecution(jobRequest(`conc-${index}`, { SANDBOX_OUTCOME: 'hold' }, undefined), { workflowId: `conc-${index}` }),
+      executions.startExecution(jobRequest(`conc-${index}`, { SANDBOX_OUTCOME: 'hold' }, undefined)),
     );
     while (kube.jobs.heldCount < concurrency) {
       if (Date.now() - startedAt > 300_000) throw new Error(`only ${kube.jobs.heldCount} of ${concurrency} running after 5 minutes`);
@@ -292,9 +320,7 @@ try {
     const total = values.scale ? 10_000 : 2_000;
     say(`[5/5] scale: ${total} executions in one run…`);
     await harness.startMany(total, 100, (index) =>
-      executions.startExecution(jobRequest(`scale-${index}`, { SANDBOX_DURATION_MS: '0' }, { pollInitialMs: 1000, pollMaxMs: 1000 }), {
-        workflowId: `scale-${index}`,
-      }),
+      executions.startExecution(jobRequest(`scale-${index}`, { SANDBOX_DURATION_MS: '0' }, { pollInitialMs: 1000, pollMaxMs: 1000 })),
     );
     await harness.waitDrained('scale-', 3_600_000);
     const rows = await harness.closed('scale-');
@@ -312,6 +338,34 @@ try {
       seconds: round(scaleThroughput.seconds, 0),
       completedPerMinute: [...perMinute.entries()].sort(([a], [b]) => a - b).map(([, value]) => value),
     };
+  }
+  // 6. Scale-out: 1, 2, 3 workers on one task queue, each beside the baseline, interleaved.
+  let scaleOutChart: string | undefined;
+  if (phases.has('scaleout')) {
+    const workerCounts = values.workers.split(',').map(Number);
+    say(
+      `[scale-out] ${workerCounts.join(', ')} workers × ${values.rounds} rounds × ${values.batch} executions and ${values.batch} baseline workflows on ${harness.server.kind}…`,
+    );
+    const scaleOut = await measureScaleOut(
+      harness,
+      executions,
+      {
+        workerCounts,
+        rounds: Number(values.rounds),
+        batch: Number(values.batch),
+        jobRequest: (name) => jobRequest(name, { SANDBOX_DURATION_MS: '0' }, { pollInitialMs: 1000, pollMaxMs: 1000 }),
+      },
+      say,
+    );
+    results.scaleOut = scaleOut;
+    const line = (kind: 'executionsPerSecond' | 'baselinePerSecond') =>
+      scaleOut.perWorkers.map((entry) => ({ x: entry.workers, y: entry[kind].median }));
+    scaleOutChart = lineChart(
+      `Scale-out on ${harness.server.kind}: executions/s (left) and no-op baseline/s (right), median of ${values.rounds} rounds`,
+      'workers',
+      { label: 'executions', unit: 'per s', color: '#1f77b4', points: line('executionsPerSecond') },
+      { label: 'baseline', unit: 'per s', color: '#7f7f7f', points: line('baselinePerSecond') },
+    );
   }
   results.totalSeconds = round((Date.now() - started) / 1000, 0);
   results.measuredAt = new Date().toISOString();
@@ -338,6 +392,23 @@ try {
       `${t.concurrency?.executions} running: RSS ${t.concurrency?.peakRssMb} MB, heap ${t.concurrency?.peakHeapUsedMb} MB`,
       `late polls (>1 s) ${t.concurrency?.steadyLatePollsOver1s}/${t.concurrency?.steadyPollsSampled} once all running, ${t.concurrency?.latePollsOver1s}/${t.concurrency?.pollsSampled} incl. ramp-up; drain ${t.concurrency?.drainSeconds} s (goal RSS < 400 MB)`,
     ],
+    ...((
+      results.scaleOut as
+        | {
+            perWorkers: {
+              workers: number;
+              executionsPerSecond: { median: number; min: number; max: number };
+              executionsPerSecondPerCore: { median: number };
+              baselinePerSecond: { median: number; min: number; max: number };
+              ratio: number;
+            }[];
+          }
+        | undefined
+    )?.perWorkers.map((entry) => [
+      `scale-out ${entry.workers}w`,
+      `${entry.executionsPerSecond.median} executions/s (${entry.executionsPerSecond.min}–${entry.executionsPerSecond.max}), ${entry.executionsPerSecondPerCore.median}/s per core`,
+      `baseline ${entry.baselinePerSecond.median}/s (${entry.baselinePerSecond.min}–${entry.baselinePerSecond.max}), ratio ${entry.ratio}`,
+    ]) ?? []),
     ...(t.scale
       ? [
           [
@@ -356,21 +427,25 @@ try {
     concurrency: t.concurrency,
     scale: t.scale,
   };
-  for (const [name, figure, comparison] of rows.filter(([name]) => measured[String(name)] !== undefined)) {
+  for (const [name, figure, comparison] of rows.filter(
+    ([name]) => measured[String(name)] !== undefined || String(name).startsWith('scale-out'),
+  )) {
     say(`${String(name).padEnd(18)} ${String(figure).padEnd(58)} ${comparison}`);
   }
+  if (results.scaleOut) say((results.scaleOut as { limit: string }).limit);
   say(`total ${results.totalSeconds} s`);
-  writeFileSync(new URL(`./results/${values.out}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(new URL(`./results/${out}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(
-    new URL(`./results/${values.out}.svg`, import.meta.url),
-    lineChart(
-      'Throughput (executions completed per second) and worker RSS under 1,000 concurrent executions',
-      'seconds since the phase started',
-      { label: 'throughput', unit: 'executions/s', color: '#1f77b4', points: throughputSeries },
-      { label: 'worker RSS', unit: 'MB', color: '#d62728', points: memorySeries },
-    ),
+    new URL(`./results/${out}.svg`, import.meta.url),
+    scaleOutChart ??
+      lineChart(
+        'Throughput (executions completed per second) and worker RSS under 1,000 concurrent executions',
+        'seconds since the phase started',
+        { label: 'throughput', unit: 'executions/s', color: '#1f77b4', points: throughputSeries },
+        { label: 'worker RSS', unit: 'MB', color: '#d62728', points: memorySeries },
+      ),
   );
-  say(`wrote bench/results/${values.out}.json and ${values.out}.svg`);
+  say(`wrote bench/results/${out}.json and ${out}.svg`);
 } finally {
   await harness.stop();
 }

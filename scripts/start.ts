@@ -3,6 +3,8 @@
  * (or a real cluster / AWX when KUBECONFIG / AWX_URL are set), the worker, and one demo execution per engine. Prints
  * the Web UI link of each and how to use kubectl on the sandbox; Ctrl-C stops everything.
  *   --exit-after-demo   stop once the demo executions are done (used by the demo test)
+ *   --postgres          the Temporal server v1.29.1 on PostgreSQL (scripts/lib/temporal-postgres, state in
+ *                       .data/temporal-postgres) instead of the dev server; no Web UI then
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,9 +17,11 @@ import { preferredPort } from './lib/free-port.ts';
 import { PROJECT_ROOT } from './lib/paths.ts';
 import { startSandboxes } from './lib/sandboxes.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
+import { startTemporalPostgres } from './lib/temporal-postgres/stack.ts';
 
 const DATA = process.env.KUBERNAUT_DEMO_DATA_DIR ?? join(PROJECT_ROOT, '.data');
 const exitAfterDemo = process.argv.includes('--exit-after-demo');
+const usePostgres = process.argv.includes('--postgres');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const stops: (() => Promise<void>)[] = [];
@@ -39,16 +43,24 @@ try {
   const cliPath = await ensureTemporalCli();
   const port = await preferredPort(Number(process.env.TEMPORAL_PORT ?? 7233));
   const uiPort = await preferredPort(Number(process.env.TEMPORAL_UI_PORT ?? port + 1000));
-  say(`Starting the Temporal dev server on 127.0.0.1:${port} (Web UI on ${uiPort}, state in .data/)…`);
-  const server = await startDevServer({
-    cliPath,
-    dbFile: join(DATA, 'temporal.db'),
-    logFile: join(DATA, 'temporal.log'),
-    port,
-    uiPort,
-    readyTimeoutMs: 120_000,
-  });
+  say(
+    usePostgres
+      ? `Starting the Temporal server on PostgreSQL on 127.0.0.1:${port} (state in .data/temporal-postgres)…`
+      : `Starting the Temporal dev server on 127.0.0.1:${port} (Web UI on ${uiPort}, state in .data/)…`,
+  );
+  const server = usePostgres
+    ? // The cluster membership table keeps ports below 32768: a fallback port above that is left to the stack to choose.
+      await startTemporalPostgres({ dir: join(DATA, 'temporal-postgres'), ...(port <= 32_767 ? { port } : {}), log: say })
+    : await startDevServer({
+        cliPath,
+        dbFile: join(DATA, 'temporal.db'),
+        logFile: join(DATA, 'temporal.log'),
+        port,
+        uiPort,
+        readyTimeoutMs: 120_000,
+      });
   stops.push(() => server.stop());
+  const uiUrl = 'uiUrl' in server ? server.uiUrl : undefined;
 
   const useRealKube = Boolean(process.env.KUBECONFIG || process.env.KUBE_API_SERVER);
   const useRealAwx = Boolean(process.env.AWX_URL);
@@ -90,7 +102,9 @@ try {
     spec.targetResource = `${spec.targetResource}-${stamp}`;
     spec.parameters = { ...spec.parameters, ...(sandboxes ? { SANDBOX_DURATION_MS: '3000' } : {}) };
     const execution = await client.startExecution(request);
-    const link = `${server.uiUrl}/namespaces/${server.namespace}/workflows/${execution.workflowId}/${execution.runId}/history`;
+    const link = uiUrl
+      ? `${uiUrl}/namespaces/${server.namespace}/workflows/${execution.workflowId}/${execution.runId}/history`
+      : `npm run cli -- status ${execution.workflowId} --address ${server.address}`;
     say(`Started ${engine} execution ${metadata.name} → ${link}`);
     started.push({ engine, execution, link });
   }
@@ -102,15 +116,17 @@ try {
     })),
   );
   for (const { engine, link, result } of results) {
-    const answer = await fetch(link).then(
-      (response) => response.status,
-      (error: Error) => error.message,
-    );
-    say(`  ${engine}: ${result.phase} (${result.reason}) ${link} [Web UI answers ${answer}]`);
+    const answer = uiUrl
+      ? await fetch(link).then(
+          (response) => response.status,
+          (error: Error) => error.message,
+        )
+      : undefined;
+    say(`  ${engine}: ${result.phase} (${result.reason}) ${link}${answer === undefined ? '' : ` [Web UI answers ${answer}]`}`);
   }
   const completed = results.filter(({ result }) => result.phase === 'Completed').length;
   say(`${completed} executions completed.`);
-  say(`Web UI: ${server.uiUrl}/namespaces/${server.namespace}/workflows?query=${encodeURIComponent("WorkflowType='runExecution'")}`);
+  if (uiUrl) say(`Web UI: ${uiUrl}/namespaces/${server.namespace}/workflows?query=${encodeURIComponent("WorkflowType='runExecution'")}`);
   if (sandboxes)
     say(`kubectl on the sandbox: kubectl --kubeconfig ${sandboxes.kubeconfigPath} get jobs,pipelineruns,pods -n kubernaut-workflows`);
   say(`CLI: npm run cli -- list --address ${server.address}`);

@@ -1,18 +1,21 @@
 /**
- * The benchmark's moving parts: a dev server, the Kubernetes sandbox, the worker as a child process (memory sampled),
- * and helpers to start many workflows and wait for them through visibility (not one long poll each).
+ * The benchmark's moving parts: a dev server (or, with `postgres`, the Temporal server v1.29.1 on PostgreSQL of
+ * scripts/lib/temporal-postgres), the Kubernetes sandbox, the workers as child processes on one task queue (memory of
+ * the first sampled), CPU accounting from /proc, and helpers to start many workflows and wait for them through
+ * visibility (not one long poll each).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { type DevServer, startDevServer } from '../../scripts/lib/dev-server.ts';
+import { startDevServer } from '../../scripts/lib/dev-server.ts';
 import { PROJECT_ROOT } from '../../scripts/lib/paths.ts';
-import { stopProcess } from '../../scripts/lib/processes.ts';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli.ts';
+import { startTemporalPostgres, type TemporalPostgres } from '../../scripts/lib/temporal-postgres/stack.ts';
+import { startWorkerPool, type WorkerPool } from '../../scripts/lib/temporal-postgres/worker-pool.ts';
 import { KubeSandbox } from '../../src/sandbox/kube/server.ts';
+import { type CpuReading, cpuWindow } from './cpu.ts';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (message: string) => console.error(message) };
 
@@ -25,38 +28,64 @@ export interface MemorySample {
 }
 
 export interface Harness {
-  server: DevServer;
+  server: { address: string; kind: string; stop(): Promise<void> };
+  /** The PostgreSQL-backed stack, when the harness runs on it. */
+  stack?: TemporalPostgres;
   kube: KubeSandbox;
+  workers: WorkerPool;
+  /** Starts a CPU window over the workers, the Temporal server, PostgreSQL and the benchmark process itself. */
+  cpu(): () => CpuReading;
   client: Client;
   taskQueue: string;
   memory: MemorySample[];
   /** Runs `count` starts with at most `parallel` in flight. */
   startMany(count: number, parallel: number, start: (index: number) => Promise<unknown>): Promise<void>;
-  /** Waits until no workflow of the task queue whose ID starts with `prefix` is running. */
+  /** Waits until no workflow of the task queue whose ID (or WorkflowExecutionName) starts with `prefix` is running. */
   waitDrained(prefix: string, timeoutMs: number): Promise<void>;
-  /** Start and close times of the closed workflows whose ID starts with `prefix`. */
+  /** Start and close times of the closed workflows whose ID (or WorkflowExecutionName) starts with `prefix`. */
   closed(prefix: string): Promise<{ workflowId: string; runId: string; start: number; close: number; status: string }[]>;
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: { maxCachedWorkflows?: number } = {}): Promise<Harness> {
+export async function startHarness(options: { maxCachedWorkflows?: number; postgres?: boolean; workers?: number } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const cliPath = await ensureTemporalCli();
+  process.env.TEMPORAL_CLI_PATH = cliPath;
   // Timers fire up to 1 s late by default (history.timerProcessorMaxTimeShift); the benchmark scales time down, so it
   // runs the server with 100 ms precision, as the tests do.
-  const server = await startDevServer({
-    cliPath,
-    dbFile: join(dir, 'temporal.db'),
-    logFile: join(dir, 'temporal.log'),
-    extraArgs: ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="100ms"'],
-  });
+  let stack: TemporalPostgres | undefined;
+  let server: Harness['server'];
+  let serverPids: () => number[];
+  if (options.postgres) {
+    stack = await startTemporalPostgres({ dynamicConfig: { 'history.timerProcessorMaxTimeShift': '100ms' } });
+    const started = stack;
+    server = {
+      address: stack.address,
+      kind: `Temporal server ${stack.versions.server} on PostgreSQL ${stack.versions.postgres}`,
+      stop: () => started.stop(),
+    };
+    serverPids = () => started.pids().server;
+  } else {
+    const dev = await startDevServer({
+      cliPath,
+      dbFile: join(dir, 'temporal.db'),
+      logFile: join(dir, 'temporal.log'),
+      extraArgs: ['--dynamic-config-value', 'history.timerProcessorMaxTimeShift="100ms"'],
+    });
+    server = { address: dev.address, kind: 'temporal server start-dev (SQLite)', stop: () => dev.stop() };
+    serverPids = () => (dev.process.pid ? [dev.process.pid] : []);
+  }
   const kube = await KubeSandbox.start({ kubeconfigPath: join(dir, 'kubeconfig') });
   const { code } = await bundleWorkflowCode({ workflowsPath: join(PROJECT_ROOT, 'bench/workflows.ts'), logger: quiet });
   writeFileSync(join(dir, 'bench-bundle.js'), code);
   kube.jobs.startDelayMs = 0;
   const taskQueue = `bench-${Date.now().toString(36)}`;
   const memory: MemorySample[] = [];
-  const worker: ChildProcess = spawn(process.execPath, [join(PROJECT_ROOT, 'bench/worker.ts')], {
+  const buffers = new Map<number, string>();
+  const workers = startWorkerPool({
+    size: options.workers ?? 1,
+    entry: join(PROJECT_ROOT, 'bench/worker.ts'),
+    readyPattern: /"ready":true/,
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: server.address,
@@ -66,39 +95,50 @@ export async function startHarness(options: { maxCachedWorkflows?: number } = {}
       BENCH_WORKFLOW_BUNDLE: join(dir, 'bench-bundle.js'),
       METRICS_BIND_ADDRESS: 'off',
       LOG_LEVEL: 'ERROR',
+      SWEEPER_SCHEDULE: 'off',
       // Memory tuning of the measured worker (README, Performance): fewer malloc arenas, a capped V8 heap.
       MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
       ...(options.maxCachedWorkflows ? { MAX_CACHED_WORKFLOWS: String(options.maxCachedWorkflows) } : {}),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let buffer = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    worker.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
-    worker.stdout?.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
+    // Memory samples of the first worker; anything that is not a JSON line (errors) goes to stderr.
+    onOutput: (chunk, index) => {
+      const lines = ((buffers.get(index) ?? '') + chunk).split('\n');
+      buffers.set(index, lines.pop() ?? '');
       for (const line of lines) {
-        if (!line.startsWith('{')) continue;
+        if (!line.startsWith('{')) {
+          if (line.trim()) process.stderr.write(`worker ${index}: ${line}\n`);
+          continue;
+        }
         const message = JSON.parse(line) as { ready?: boolean; memory?: MemorySample };
-        if (message.ready) resolve();
-        if (message.memory) memory.push(message.memory);
+        if (message.memory && index === 0) memory.push(message.memory);
       }
-    });
+    },
   });
-  await ready;
+  await workers.ready();
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
 
-  const countRunning = async (prefix: string) =>
-    (await client.workflow.count(`TaskQueue = '${taskQueue}' AND WorkflowId STARTS_WITH '${prefix}' AND ExecutionStatus = 'Running'`))
-      .count;
+  // Baseline workflows are found by their workflow ID; executions (whose workflow ID is their target's name, wfe-…) by
+  // the WorkflowExecutionName the client sets at start.
+  const byPrefix = (prefix: string) =>
+    `TaskQueue = '${taskQueue}' AND (WorkflowId STARTS_WITH '${prefix}' OR WorkflowExecutionName STARTS_WITH '${prefix}')`;
+  const countRunning = async (prefix: string) => (await client.workflow.count(`${byPrefix(prefix)} AND ExecutionStatus = 'Running'`)).count;
 
   return {
     server,
+    ...(stack ? { stack } : {}),
     kube,
+    workers,
+    cpu: () =>
+      cpuWindow(() => {
+        const postgres = stack?.pids().postgres ?? [];
+        return {
+          workers: { pids: workers.pids() },
+          server: { pids: serverPids() },
+          ...(postgres.length > 0 ? { postgres: { pids: postgres, withChildren: postgres[0] as number } } : {}),
+        };
+      }),
     client,
     taskQueue,
     memory,
@@ -119,7 +159,7 @@ export async function startHarness(options: { maxCachedWorkflows?: number } = {}
     },
     async closed(prefix) {
       const rows = [];
-      for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND WorkflowId STARTS_WITH '${prefix}'` })) {
+      for await (const execution of client.workflow.list({ query: byPrefix(prefix) })) {
         if (!execution.closeTime) continue;
         rows.push({
           workflowId: execution.workflowId,
@@ -132,7 +172,7 @@ export async function startHarness(options: { maxCachedWorkflows?: number } = {}
       return rows;
     },
     async stop() {
-      await stopProcess(worker);
+      await workers.stop();
       await connection.close();
       await kube.stop();
       await server.stop();

@@ -1,12 +1,14 @@
 /**
- * Chaos run: N executions across the three engines (mixed outcomes and dependency Secrets) on a worker running as a
- * child process, killed with SIGKILL at random moments and right after it creates a credential, launches an AWX job
- * or creates a Job / PipelineRun; optionally with faults injected into a share of Kubernetes and AWX requests. Then
- * the invariants: every execution reached the outcome its sandbox convention asked for, exactly one backend resource
- * per execution, no ephemeral credential or Job / PipelineRun left, and no secret value in any history or log line.
+ * Chaos run: N executions across the three engines (mixed outcomes and dependency Secrets) on one or more workers
+ * running as child processes on the same task queue, killed with SIGKILL at random moments and right after one
+ * creates a credential, launches an AWX job or creates a Job / PipelineRun; optionally with faults injected into a
+ * share of Kubernetes and AWX requests, and with a disruption (a restart of the Temporal server, of PostgreSQL, a
+ * rolling restart of the workers) once executions are running. Then the invariants: every execution reached the
+ * outcome its sandbox convention asked for, exactly one backend resource per execution, no ephemeral credential or
+ * Job / PipelineRun left, and no secret value in any history or log line (the workers', and any log file named).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,7 +18,7 @@ import { AwxSandbox } from '../../src/sandbox/awx/server.ts';
 import { seededRandom } from '../../src/sandbox/faults.ts';
 import { KubeSandbox } from '../../src/sandbox/kube/server.ts';
 import { PROJECT_ROOT } from './paths.ts';
-import { stopProcess } from './processes.ts';
+import { startWorkerPool, type WorkerPool } from './temporal-postgres/worker-pool.ts';
 
 export interface ChaosOptions {
   temporalAddress: string;
@@ -35,6 +37,25 @@ export interface ChaosOptions {
   targetedKillChance?: number;
   timeoutMs?: number;
   log?: (line: string) => void;
+  /** Worker processes on the task queue (default 1); a kill picks one of them. */
+  workers?: number;
+  /** How long each execution's backend run lasts, min and max (default 300–2,800 ms). */
+  durationMs?: [number, number];
+  /**
+   * A disruption under running executions, started once `disruptWhenRunning` backend resources are live (default: a
+   * third of the executions): restart the Temporal server or the database, roll the workers. Its result says what it did.
+   */
+  disrupt?: (context: ChaosContext) => Promise<string>;
+  disruptWhenRunning?: number;
+  /** Further log files scanned for secret values (the Temporal server's, PostgreSQL's). */
+  logFiles?: string[];
+}
+
+export interface ChaosContext {
+  workers: WorkerPool;
+  /** Backend resources live now: Jobs and PipelineRuns, running AWX jobs. */
+  running(): number;
+  log: (line: string) => void;
 }
 
 export interface ChaosReport {
@@ -42,8 +63,14 @@ export interface ChaosReport {
   executions: number;
   completed: number;
   failedAsExpected: number;
+  workers: number;
   kills: number;
   targetedKills: number;
+  /** Workers that exited without being killed (e.g. could not reach Temporal at start) and were started again. */
+  workerRestarts: number;
+  /** What the disruption did, and how many backend resources were live when it began. */
+  disruption?: string;
+  runningAtDisruption?: number;
   faultsInjected: number;
   duplicates: number;
   orphans: number;
@@ -101,24 +128,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     METRICS_BIND_ADDRESS: 'off',
     LOG_LEVEL: 'INFO',
     SHUTDOWN_GRACE_MS: '1000',
+    // The orphan sweeper is not under test here: no schedule per chaos task queue.
+    SWEEPER_SCHEDULE: 'off',
   };
   const logLines: string[] = [];
-  let worker: ChildProcess | undefined;
+  let workers: WorkerPool | undefined;
   let kills = 0;
   let targetedKills = 0;
   let lastKill = 0;
-  const spawnWorker = (): void => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'src/worker.ts')], { env: workerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => logLines.push(chunk.toString('utf8')));
-    worker = child;
-  };
   const kill = (targeted: boolean): void => {
-    if (!worker || Date.now() - lastKill < 1500) return;
+    if (!workers || Date.now() - lastKill < 1500) return;
     lastKill = Date.now();
-    worker.kill('SIGKILL');
+    // One worker: always it (and the seeded sequence of choices stays what it was with a single worker).
+    workers.kill(workers.size > 1 ? Math.floor(random() * workers.size) : 0);
     kills++;
     if (targeted) targetedKills++;
-    spawnWorker();
   };
   let killing = options.kills ?? true;
   const targetedChance = options.targetedKillChance ?? 0.15;
@@ -133,8 +157,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const client = await ExecutionClient.connect({ address: options.temporalAddress, namespace: options.namespace ?? 'default', taskQueue });
   const planned: Planned[] = [];
   const problems: string[] = [];
+  let waiting = true;
   try {
-    spawnWorker();
+    workers = startWorkerPool({
+      size: options.workers ?? 1,
+      entry: join(PROJECT_ROOT, 'src/worker.ts'),
+      env: workerEnv,
+      readyPattern: /worker polling/,
+      onOutput: (chunk) => logLines.push(chunk),
+      stopTimeoutMs: 5000,
+    });
+    const [minDuration, maxDuration] = options.durationMs ?? [300, 2800];
     for (let index = 0; index < options.perEngine; index++) {
       for (const engine of ['job', 'tekton', 'ansible'] as const) {
         const expectFailure = random() < 0.3;
@@ -152,7 +185,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
               },
               targetResource: `chaos/Deployment/${name}-${taskQueue}`,
               parameters: {
-                SANDBOX_DURATION_MS: String(300 + Math.floor(random() * 2500)),
+                SANDBOX_DURATION_MS: String(minDuration + Math.floor(random() * (maxDuration - minDuration))),
                 ...(expectFailure ? { SANDBOX_OUTCOME: 'failure' } : {}),
               },
               executionEngine: engine,
@@ -176,15 +209,43 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (killing) kill(false);
       }
     })();
+    const liveResources = () =>
+      kube.count('Job', NAMESPACE) +
+      kube.count('PipelineRun', NAMESPACE) +
+      [...awx.jobs.values()].filter((job) => ['pending', 'waiting', 'running'].includes(job.status)).length;
+    let disruption: string | undefined;
+    let runningAtDisruption: number | undefined;
+    const disrupted = (async () => {
+      if (!options.disrupt || !workers) return;
+      const wanted = Math.min(options.disruptWhenRunning ?? Math.ceil(planned.length / 3), planned.length);
+      const until = Date.now() + 120_000;
+      while (liveResources() < wanted && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+      runningAtDisruption = liveResources();
+      try {
+        disruption = await options.disrupt({ workers, running: liveResources, log });
+      } catch (error) {
+        disruption = `failed: ${(error as Error).message}`;
+        problems.push(`the disruption failed: ${(error as Error).message}`);
+      }
+    })();
     const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), options.timeoutMs ?? 600_000).unref());
+    // The wait rides out a Temporal server or database outage: a failed call is retried until the deadline.
     const results = Promise.all(
       planned.map(async (execution) => {
-        execution.result = await client.waitForResult(execution.workflowId ?? '');
+        while (waiting && !execution.result) {
+          try {
+            execution.result = await client.waitForResult(execution.workflowId ?? '');
+          } catch {
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          }
+        }
       }),
     );
     const finished = await Promise.race([results, deadline]);
+    waiting = false;
     killing = false;
     await killer;
+    await disrupted;
     if (finished === 'timeout') problems.push('timed out waiting for executions');
 
     // Invariants.
@@ -258,7 +319,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       );
       histories.push(stdout);
     }
-    const haystacks = [...histories, ...logLines];
+    const logFiles = (options.logFiles ?? []).filter((file) => existsSync(file)).map((file) => readFileSync(file, 'utf8'));
+    const haystacks = [...histories, ...logLines, ...logFiles];
     const needles = [...secretValues, ...secretValues.map((value) => Buffer.from(value).toString('base64')), awx.token];
     const secretLeaks = haystacks.filter((text) => needles.some((needle) => text.includes(needle))).length;
     if (secretLeaks > 0) problems.push(`${secretLeaks} histories or log chunks hold a secret value`);
@@ -267,8 +329,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       executions: planned.length,
       completed,
       failedAsExpected,
+      workers: workers.size,
       kills,
       targetedKills,
+      workerRestarts: workers.unexpectedExits,
+      ...(disruption === undefined ? {} : { disruption }),
+      ...(runningAtDisruption === undefined ? {} : { runningAtDisruption }),
       faultsInjected:
         Object.values(kube.faults.injected).reduce((a, b) => a + b, 0) + Object.values(awx.faults.injected).reduce((a, b) => a + b, 0),
       duplicates,
@@ -281,7 +347,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
   } finally {
     killing = false;
-    if (worker) await stopProcess(worker, 5000);
+    waiting = false;
+    await workers?.stop();
     await client.close();
     await kube.stop();
     await awx.stop();
@@ -292,7 +359,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 export function formatChaosReport(report: ChaosReport): string {
   return [
     `seed ${report.seed}: ${report.executions} executions (${report.completed} completed, ${report.failedAsExpected} failed as asked) in ${(report.durationMs / 1000).toFixed(1)} s`,
-    `kills ${report.kills} (${report.targetedKills} right after a credential / launch / resource create), faults injected ${report.faultsInjected}`,
+    `${report.workers} worker${report.workers === 1 ? '' : 's'}: kills ${report.kills} (${report.targetedKills} right after a credential / launch / resource create), ${report.workerRestarts} other exits restarted, faults injected ${report.faultsInjected}`,
+    ...(report.disruption === undefined
+      ? []
+      : [`disruption with ${report.runningAtDisruption} backend resources live: ${report.disruption}`]),
     `lost ${report.lost}, duplicates ${report.duplicates}, orphans ${report.orphans}, wrong outcome ${report.wrongOutcome}, secret leaks ${report.secretLeaks}`,
     ...report.problems.slice(0, 20).map((problem) => `  problem: ${problem}`),
   ].join('\n');

@@ -126,6 +126,9 @@ export class CompletionWatcher {
     if (!EXECUTION_NAME.test(name)) return;
     const once = `${object.metadata?.uid}/${change}`;
     if (this.signalled.has(once)) return;
+    // A resource deleted after its end needs no second signal: the workflow reads its status on the first one (most
+    // such deletes are the workflow's own cleanup).
+    if (change === 'deleted' && this.signalled.has(`${object.metadata?.uid}/ended`)) return;
     this.signalled.add(once);
     if (this.signalled.size > 100_000) this.signalled.clear(); // bounded memory; a repeat signal is harmless
     this.notified++;

@@ -88,5 +88,14 @@ describe('deployment artifacts', () => {
     const { stdout } = await run('docker-compose', ['-f', new URL('docker-compose.yml', root).pathname, 'config']);
     for (const service of ['postgresql', 'temporal', 'search-attributes', 'temporal-ui', 'worker'])
       assert.match(stdout, new RegExp(`^  ${service}:$`, 'm'));
+    // No auto-setup image (Temporal's current conventions: a schema job, then the server).
+    assert.doesNotMatch(stdout, /auto-setup/);
+  });
+
+  test('docker-compose.yml publishes ports on 127.0.0.1 only (the frontend and Web UI have no authentication)', () => {
+    const text = readFileSync(new URL('docker-compose.yml', root), 'utf8');
+    const published = [...text.matchAll(/^\s+- "([^"]+:\d+(?:-\d+)?)"$/gm)].map((match) => match[1] ?? '');
+    assert.ok(published.length >= 3, `published ports: ${published.join(', ')}`);
+    for (const port of published) assert.match(port, /^127\.0\.0\.1:/, `${port} is published on every interface`);
   });
 });

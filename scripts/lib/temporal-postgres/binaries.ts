@@ -1,0 +1,106 @@
+/**
+ * The Temporal server and its SQL schema tool, built from the Go module proxy into .tools/bin (git-ignored) like the
+ * CLI: go.temporal.io/server v1.29.1 is the server inside Temporal CLI v1.5.1, and its go.mod has no `replace`
+ * directive, so `go install module/cmd@version` builds both. The Go build cache is reused (the CLI's build has already
+ * compiled most of the packages). The schema files come from the same module in the Go module cache.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT, TOOLS_BIN } from '../paths.ts';
+
+export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+
+export interface TemporalServerBinaries {
+  /** `cmd/server`: the Temporal server (frontend, history, matching and worker services in one process). */
+  server: string;
+  /** `cmd/tools/sql`: temporal-sql-tool, which creates the databases and applies the versioned schema. */
+  sqlTool: string;
+  /** schema/postgresql/v12 of the module: `temporal/versioned` and `visibility/versioned`. */
+  schemaDir: string;
+}
+
+const executable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export function temporalServerBinaryPaths(): Omit<TemporalServerBinaries, 'schemaDir'> {
+  return {
+    server: join(TOOLS_BIN, `temporal-server-${TEMPORAL_SERVER_VERSION}`),
+    sqlTool: join(TOOLS_BIN, `temporal-sql-tool-${TEMPORAL_SERVER_VERSION}`),
+  };
+}
+
+/** Runs go (at nice 10: other builds and tests share the machine); resolves with stdout, rejects with stderr's tail. */
+function go(args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('nice', ['-n', '10', 'go', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    child.on('error', (error) => reject(new Error(`cannot run go (${error.message}): Go ≥ 1.25 is needed to build the Temporal server`)));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(stdout)
+        : reject(new Error(`go ${args.join(' ')} failed (exit ${code}):\n${stderr.split('\n').slice(-15).join('\n')}`)),
+    );
+  });
+}
+
+/** schema/postgresql/v12 of go.temporal.io/server@version in the Go module cache (downloaded when missing). */
+export async function postgresSchemaDir(): Promise<string> {
+  const download = JSON.parse(await go(['mod', 'download', '-json', `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`])) as {
+    Dir?: string;
+    Error?: string;
+  };
+  if (!download.Dir) throw new Error(`go mod download ${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}: ${download.Error}`);
+  const dir = join(download.Dir, 'schema', 'postgresql', 'v12');
+  if (!existsSync(join(dir, 'temporal', 'versioned')) || !existsSync(join(dir, 'visibility', 'versioned')))
+    throw new Error(`no PostgreSQL v12 schema in ${download.Dir}`);
+  return dir;
+}
+
+/** The server, the SQL tool and the schema, building the binaries when they are not in .tools/bin yet. */
+export async function ensureTemporalServerBinaries(
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<TemporalServerBinaries> {
+  const paths = temporalServerBinaryPaths();
+  if (!executable(paths.server) || !executable(paths.sqlTool)) {
+    mkdirSync(TOOLS_BIN, { recursive: true });
+    // Each build installs into its own folder and renames into place, so two builds at once cannot clash.
+    const gobin = mkdtempSync(join(TOOLS_BIN, '.temporal-server-build-'));
+    const started = Date.now();
+    log(`Building the Temporal server ${TEMPORAL_SERVER_VERSION} and temporal-sql-tool from the Go module proxy into ${TOOLS_BIN}…`);
+    try {
+      await go(
+        [
+          'install',
+          `${TEMPORAL_SERVER_MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`,
+          `${TEMPORAL_SERVER_MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`,
+        ],
+        { GOBIN: gobin },
+      );
+      renameSync(join(gobin, 'server'), paths.server);
+      renameSync(join(gobin, 'sql'), paths.sqlTool);
+    } finally {
+      rmSync(gobin, { recursive: true, force: true });
+    }
+    log(`Built ${paths.server} and ${paths.sqlTool} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  return { ...paths, schemaDir: await postgresSchemaDir() };
+}
