@@ -33,7 +33,13 @@ describe('npm run build', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'installed-'));
     try {
       const { stdout: packed } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root });
-      const [{ filename }] = JSON.parse(packed) as [{ filename: string }];
+      const [{ filename, files }] = JSON.parse(packed) as [{ filename: string; files: { path: string }[] }];
+      // The sandboxes serve the demo and the tests; nothing of them ships (the Dockerfile copies only dist/).
+      assert.ok(files.some((file) => file.path === 'dist/worker.js'));
+      assert.deepEqual(
+        files.filter((file) => /sandbox/i.test(file.path)).map((file) => file.path),
+        [],
+      );
       const prefix = join(scratch, 'prefix');
       await run(
         'npm',
