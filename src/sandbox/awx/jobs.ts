@@ -20,6 +20,9 @@ const ACTIVE = new Set(['new', 'pending', 'waiting', 'running']);
 export class JobRunner {
   private readonly timers = new TimerGroup();
   private readonly held = new HeldRuns<number>();
+  /** Jobs launched with "hold" that have not started yet, and the outcome a release named before they started. */
+  private readonly starting = new Set<number>();
+  private readonly releasedEarly = new Map<number, SandboxOutcome>();
   private readonly credentialExists: (id: number) => boolean;
   private readonly mustWait: (job: Job) => boolean;
   stepMs = 15;
@@ -40,8 +43,16 @@ export class JobRunner {
     return this.held.size;
   }
 
+  /** Ends held jobs with `outcome`; one that has not started yet ends so once it starts (a release never races it). */
   release(outcome: SandboxOutcome = 'success', filter: (job: number) => boolean = () => true): number {
-    return this.held.release(outcome, filter);
+    let early = 0;
+    for (const id of this.starting)
+      if (filter(id)) {
+        this.releasedEarly.set(id, outcome);
+        this.starting.delete(id);
+        early++;
+      }
+    return this.held.release(outcome, filter) + early;
   }
 
   private emit(job: Job, event: string, stdout: string): void {
@@ -54,6 +65,7 @@ export class JobRunner {
     const vars = JSON.parse(job.extra_vars || '{}') as Record<string, unknown>;
     const outcome = outcomeFrom(vars[OUTCOME_PARAMETER]);
     const duration = durationFrom(vars[DURATION_PARAMETER]);
+    if (outcome === 'hold') this.starting.add(job.id);
     const leavePending = (): void => {
       if (job.status !== 'pending') return;
       // AWX's task manager leaves a job pending while another job of its template (allow_simultaneous off) is active.
@@ -106,7 +118,11 @@ export class JobRunner {
         this.finish(job, 'successful', saved);
       }
     };
-    if (outcome === 'hold') this.held.hold(job.id, finish);
+    const early = this.releasedEarly.get(job.id);
+    this.releasedEarly.delete(job.id);
+    this.starting.delete(job.id);
+    if (early) this.timers.after(String(job.id), duration, () => finish(early));
+    else if (outcome === 'hold') this.held.hold(job.id, finish);
     else this.timers.after(String(job.id), duration, () => finish(outcome));
   }
 
@@ -115,6 +131,8 @@ export class JobRunner {
     if (!ACTIVE.has(job.status)) return;
     this.timers.cancel(String(job.id));
     this.held.forget(job.id);
+    this.starting.delete(job.id);
+    this.releasedEarly.delete(job.id);
     job.status = status;
     job.failed = ['failed', 'error', 'canceled'].includes(status);
     job.finished = now();
