@@ -161,8 +161,11 @@ function sortedObject<T>(entries: [string, T][]): Record<string, T> {
   return Object.fromEntries(entries.sort(([a], [b]) => compareCodePoints(a, b)));
 }
 
-/** The deepest nesting of arrays and objects in JSON text (strings skipped). */
-function nestingDepth(text: string): number {
+/**
+ * The deepest nesting of arrays and objects in JSON text (strings skipped): a value like "[[[[…]]]]" is measured before
+ * anything parses it.
+ */
+export function bracketDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
@@ -186,7 +189,7 @@ function nestingDepth(text: string): number {
 /** JSON text to a value as Go's json.Unmarshal + Marshal would send it (integers exact); undefined if Go refuses it. */
 function parseBracketedJson(text: string): ExtraVarValue | undefined {
   const bracketed = (text.startsWith('[') && text.endsWith(']')) || (text.startsWith('{') && text.endsWith('}'));
-  if (!bracketed || nestingDepth(text) > MAX_JSON_NESTING_DEPTH) return undefined;
+  if (!bracketed || bracketDepth(text) > MAX_JSON_NESTING_DEPTH) return undefined;
   try {
     return jsonWithRaw.parse(text, (_key, value, context) => {
       if (typeof value === 'number') {

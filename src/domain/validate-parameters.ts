@@ -3,6 +3,7 @@
  * strings of bounded size and nesting. Executions started before names were checked per engine keep their old rules.
  */
 import { AWX_CONFIGMAP_VARIABLE_PREFIX, AWX_EXECUTION_MARKER_VAR, AWX_SYSTEM_VARIABLES } from './constants.ts';
+import { bracketDepth } from './extra-vars.ts';
 import type { Engine } from './types.ts';
 import { describe, type Json, LIMITS, type Problems, utf8Length } from './validation-problems.ts';
 
@@ -23,22 +24,6 @@ export function jsonDepth(value: unknown, limit: number): number {
   return deepest;
 }
 
-/** Bracket nesting of JSON text, strings skipped: a parameter value like "[[[[…]]]]" is checked before anything parses it. */
-export function bracketDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (inString) {
-      if (char === '\\') index++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === '[' || char === '{') deepest = Math.max(deepest, ++depth);
-    else if (char === ']' || char === '}') depth--;
-  }
-  return deepest;
-}
 /** What each backend accepts as a parameter name (Kubernetes IsEnvVarName, Tekton's param names, AWX extra_vars keys). */
 const PARAMETER_NAME_RULES: Record<Engine, { pattern: RegExp; describe: string }> = {
   job: { pattern: /^[-._a-zA-Z][-._a-zA-Z0-9]*$/, describe: 'a Kubernetes environment variable name ([-._a-zA-Z][-._a-zA-Z0-9]*)' },

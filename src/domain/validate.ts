@@ -2,7 +2,8 @@ import { parseDuration } from './duration.ts';
 import { checkParameters, jsonDepth, type ValidationOptions } from './validate-parameters.ts';
 import { describe, isObject, type Json, LIMITS, Problems, utf8Length, type ValidationProblem } from './validation-problems.ts';
 
-export { bracketDepth, jsonDepth, type ValidationOptions } from './validate-parameters.ts';
+export { bracketDepth } from './extra-vars.ts';
+export { jsonDepth, type ValidationOptions } from './validate-parameters.ts';
 export { LIMITS, type ValidationProblem } from './validation-problems.ts';
 
 import { isDnsLabel, isDnsSubdomain } from './labels.ts';
