@@ -35,11 +35,22 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-async function waitUntilReady(address: string, namespace: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/**
+ * Waits until the frontend answers for `namespace` (the system namespace answers once persistence is reachable).
+ * `exited`: why the server process is gone, if it is (then waiting is pointless).
+ */
+export async function waitForFrontend(
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  exited: () => string | undefined = () => undefined,
+  retryMs = 250,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode} before it was ready`);
+    const gone = exited();
+    if (gone) throw new Error(`${gone} before it was ready`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 2000 });
       try {
@@ -50,10 +61,10 @@ async function waitUntilReady(address: string, namespace: string, child: ChildPr
       }
     } catch (error) {
       lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
     }
   }
-  throw new Error(`temporal server at ${address} not ready after ${timeoutMs} ms: ${(lastError as Error)?.message}`);
+  throw new Error(`Temporal server at ${address} not answering for ${namespace} after ${timeoutMs} ms: ${(lastError as Error)?.message}`);
 }
 
 /** Starts `temporal server start-dev` with the project's search attributes and waits until it answers. */
@@ -87,7 +98,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   child.once('exit', () => running.delete(child));
   const stop = (): Promise<void> => stopProcess(child);
   try {
-    await waitUntilReady(address, namespace, child, options.readyTimeoutMs ?? 90_000);
+    await waitForFrontend(address, namespace, options.readyTimeoutMs ?? 90_000, () =>
+      child.exitCode === null ? undefined : `temporal server exited with code ${child.exitCode}`,
+    );
   } catch (error) {
     await stop();
     throw error;

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { Connection } from '@temporalio/client';
+import { waitForFrontend } from '../dev-server.ts';
 
 export interface ServerProcessOptions {
   binary: string;
@@ -29,33 +29,6 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** Waits until the frontend answers for `namespace` (the system namespace answers once persistence is reachable). */
-export async function waitForFrontend(
-  address: string,
-  namespace: string,
-  timeoutMs: number,
-  alive: () => boolean = () => true,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (!alive()) throw new Error('the Temporal server exited before it was ready');
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 2000 });
-      try {
-        await connection.workflowService.describeNamespace({ namespace });
-        return;
-      } finally {
-        await connection.close();
-      }
-    } catch (error) {
-      lastError = error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  throw new Error(`Temporal server at ${address} not answering for ${namespace} after ${timeoutMs} ms: ${(lastError as Error)?.message}`);
-}
-
 export function serverProcess(options: ServerProcessOptions): ServerProcess {
   let child: ChildProcess | undefined;
   const alive = () => Boolean(child && child.exitCode === null && child.signalCode === null);
@@ -73,7 +46,13 @@ export function serverProcess(options: ServerProcessOptions): ServerProcess {
       running.add(started);
       started.once('exit', () => running.delete(started));
       try {
-        await waitForFrontend(options.address, 'temporal-system', options.readyTimeoutMs ?? 120_000, alive);
+        await waitForFrontend(
+          options.address,
+          'temporal-system',
+          options.readyTimeoutMs ?? 120_000,
+          () => (alive() ? undefined : 'the Temporal server exited'),
+          500,
+        );
       } catch (error) {
         const tail = readFileSync(options.logFile, 'utf8')
           .trim()

@@ -8,12 +8,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForFrontend } from '../dev-server.ts';
 import { ensureTemporalCli } from '../temporal-cli.ts';
 import { ensureTemporalServerBinaries, TEMPORAL_SERVER_VERSION } from './binaries.ts';
 import { registerNamespace } from './namespace.ts';
 import { type Postgres, randomPassword, startPostgres } from './postgres.ts';
 import { type SchemaSetup, setupTemporalSchema } from './schema.ts';
-import { type ServerProcess, serverProcess, waitForFrontend } from './server.ts';
+import { type ServerProcess, serverProcess } from './server.ts';
 import {
   chooseServerPorts,
   type DynamicConfig,
