@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { KubeSandbox } from '../../sandbox/kube/server.ts';
 import { startDevServer } from '../../scripts/lib/dev-server.ts';
 import { PROJECT_ROOT } from '../../scripts/lib/paths.ts';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli.ts';
 import { startTemporalPostgres, type TemporalPostgres } from '../../scripts/lib/temporal-postgres/stack.ts';
 import { startWorkerPool, type WorkerPool } from '../../scripts/lib/temporal-postgres/worker-pool.ts';
-import { KubeSandbox } from '../../src/sandbox/kube/server.ts';
 import { type CpuReading, cpuWindow } from './cpu.ts';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (message: string) => console.error(message) };

@@ -12,11 +12,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { AwxSandbox } from '../../sandbox/awx/server.ts';
+import { seededRandom } from '../../sandbox/faults.ts';
+import { KubeSandbox } from '../../sandbox/kube/server.ts';
 import { ExecutionClient } from '../../src/client.ts';
 import type { Engine, ExecutionRequest, ExecutionResult } from '../../src/domain/types.ts';
-import { AwxSandbox } from '../../src/sandbox/awx/server.ts';
-import { seededRandom } from '../../src/sandbox/faults.ts';
-import { KubeSandbox } from '../../src/sandbox/kube/server.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { startWorkerPool, type WorkerPool } from './temporal-postgres/worker-pool.ts';
 

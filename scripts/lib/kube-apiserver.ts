@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, fetch } from 'undici';
 import { stringify } from 'yaml';
-import { createCertificateAuthority } from '../../src/sandbox/tls.ts';
+import { createCertificateAuthority } from '../../sandbox/tls.ts';
 import { freePorts } from './free-port.ts';
 import type { KubeBinaries } from './kube-binaries.ts';
 import { stopProcess } from './processes.ts';

@@ -1,8 +1,8 @@
 /** Starts the sandbox Kubernetes and AWX servers for the demo and `npm run sandbox`, with the objects the examples use. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AwxSandbox } from '../../src/sandbox/awx/server.ts';
-import { KubeSandbox } from '../../src/sandbox/kube/server.ts';
+import { AwxSandbox } from '../../sandbox/awx/server.ts';
+import { KubeSandbox } from '../../sandbox/kube/server.ts';
 
 export interface Sandboxes {
   kube: KubeSandbox;

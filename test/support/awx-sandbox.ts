@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AwxSandbox, type AwxSandboxOptions } from '../../sandbox/awx/server.ts';
 import { AwxHttpClient } from '../../src/clients/awx.ts';
-import { AwxSandbox, type AwxSandboxOptions } from '../../src/sandbox/awx/server.ts';
 
 export interface AwxFixture {
   sandbox: AwxSandbox;

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeSandbox } from '../../sandbox/kube/server.ts';
 import { createKubeClients, type KubeClients, loadKubeConfig } from '../../src/clients/kube.ts';
-import { KubeSandbox } from '../../src/sandbox/kube/server.ts';
 
 export interface KubeFixture {
   sandbox: KubeSandbox;

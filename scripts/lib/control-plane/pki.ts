@@ -7,7 +7,7 @@ import { createPublicKey, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { createCertificateAuthority } from '../../../src/sandbox/tls.ts';
+import { createCertificateAuthority } from '../../../sandbox/tls.ts';
 
 export interface ControlPlanePki {
   caPem: string;

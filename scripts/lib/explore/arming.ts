@@ -2,8 +2,9 @@
  * The intercept rules of one scenario: its boundary call (paused, observed, failed or held, and the disturbance fired
  * from it), the stop trigger of a held run, and the name the worker gives its Job / PipelineRun.
  */
+
+import type { InterceptAction, Interception, InterceptRule } from '../../../sandbox/intercept.ts';
 import { executionResourceName } from '../../../src/domain/resource-name.ts';
-import type { InterceptAction, Interception, InterceptRule } from '../../../src/sandbox/intercept.ts';
 import { isStatusPoll, type MatchScope } from './boundaries.ts';
 import type { ScenarioSpec } from './catalog.ts';
 import { disturbWorkflow } from './disturb.ts';

@@ -3,8 +3,9 @@
  * its kind that belongs to the scenario, and the run profile that makes the call happen (a stop needs a run that is
  * still running when it is reached).
  */
+
+import type { CallDescription } from '../../../sandbox/intercept.ts';
 import type { Engine } from '../../../src/domain/types.ts';
-import type { CallDescription } from '../../../src/sandbox/intercept.ts';
 import { EXECUTION_NAMESPACE, ownsCredential, type ScenarioIdentity } from './identity.ts';
 
 /**
@@ -48,7 +49,7 @@ const KUBE_PATHS = {
  * first, so they get longer.
  */
 const RUN_DURATION_MS: Record<Engine, number> = { ansible: 10000, job: 2000, tekton: 2000 };
-/** Parameters that give a run its profile (sandbox conventions, see src/sandbox/conventions.ts). */
+/** Parameters that give a run its profile (sandbox conventions, see sandbox/conventions.ts). */
 export function profileParameters(engine: Engine, profile: Profile): Record<string, string> {
   if (profile === 'finishes') return { SANDBOX_DURATION_MS: String(RUN_DURATION_MS[engine]) };
   if (profile === 'held') return { SANDBOX_OUTCOME: 'hold' };

@@ -4,8 +4,9 @@
  * names; kill scenarios run one at a time per kill lane, a task queue whose one worker process only that scenario
  * uses, so a SIGKILL blurs nothing else. The worker logs are scanned once all scenarios are done.
  */
+
+import { seededRandom } from '../../../sandbox/faults.ts';
 import type { Engine } from '../../../src/domain/types.ts';
-import { seededRandom } from '../../../src/sandbox/faults.ts';
 import { ENGINE_ORDER } from './boundaries.ts';
 import { fullCatalog, labelOf, type ScenarioSpec, sliceCatalog } from './catalog.ts';
 import { scenarioIdentity } from './identity.ts';

@@ -4,10 +4,10 @@
  * to go before they count.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AwxSandbox } from '../../../sandbox/awx/server.ts';
+import { resourceByKind } from '../../../sandbox/kube/resources.ts';
+import type { KubeSandbox } from '../../../sandbox/kube/server.ts';
 import type { Engine } from '../../../src/domain/types.ts';
-import type { AwxSandbox } from '../../../src/sandbox/awx/server.ts';
-import { resourceByKind } from '../../../src/sandbox/kube/resources.ts';
-import type { KubeSandbox } from '../../../src/sandbox/kube/server.ts';
 import { EXECUTION_NAMESPACE, ownsCredential, type ScenarioIdentity } from './identity.ts';
 
 const ACTIVE_AWX_STATES = new Set(['new', 'pending', 'waiting', 'running']);

@@ -3,9 +3,9 @@
  * cancelled), with when its call arrived. Sweeps run while other scenarios close: one may clear what another left
  * between that one's close and its own check; the journal still shows the removal came after the owner had closed.
  */
-import type { AwxSandbox } from '../../../src/sandbox/awx/server.ts';
-import type { CallDescription, Interception } from '../../../src/sandbox/intercept.ts';
-import type { KubeSandbox } from '../../../src/sandbox/kube/server.ts';
+import type { AwxSandbox } from '../../../sandbox/awx/server.ts';
+import type { CallDescription, Interception } from '../../../sandbox/intercept.ts';
+import type { KubeSandbox } from '../../../sandbox/kube/server.ts';
 import { EXECUTION_NAMESPACE } from './identity.ts';
 
 export interface Removal {

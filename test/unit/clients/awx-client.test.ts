@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { AwxSandbox } from '../../../sandbox/awx/server.ts';
 import { AwxError, AwxHttpClient } from '../../../src/clients/awx.ts';
-import { AwxSandbox } from '../../../src/sandbox/awx/server.ts';
 import { type AwxFixture, startAwxFixture } from '../../support/awx-sandbox.ts';
 import { uniqueSuffix } from '../../support/requests.ts';
 

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { SurveyQuestion } from '../../../sandbox/awx/model.ts';
 import { AWX_EXECUTION_MARKER_VAR } from '../../../src/domain/constants.ts';
 import { FailureType } from '../../../src/domain/errors.ts';
 import type { ExecutionRequest } from '../../../src/domain/types.ts';
 import type { AnsibleExecutor } from '../../../src/executors/ansible/index.ts';
-import type { SurveyQuestion } from '../../../src/sandbox/awx/model.ts';
 import { type AnsibleFixture, createContext, startAnsibleFixture } from '../../support/ansible-executor.ts';
 import type { AwxFixture } from '../../support/awx-sandbox.ts';
 import type { KubeFixture } from '../../support/kube-sandbox.ts';

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { STEP_FAILED_MESSAGE, UNRESOLVABLE_BUNDLE } from '../../../sandbox/kube/tekton-controller.ts';
 import { ResourceLockedError } from '../../../src/domain/errors.ts';
 import { PIPELINE_REF_UNRESOLVED, TASK_RUN_FAILURE_MAX_CHARS } from '../../../src/domain/pipelinerun-status.ts';
 import { executionResourceName } from '../../../src/domain/resource-name.ts';
 import type { ExecutionHandle, ExecutionRequest } from '../../../src/domain/types.ts';
 import { TektonExecutor } from '../../../src/executors/tekton.ts';
-import { STEP_FAILED_MESSAGE, UNRESOLVABLE_BUNDLE } from '../../../src/sandbox/kube/tekton-controller.ts';
 import { eventually, type KubeFixture, startKubeFixture } from '../../support/kube-sandbox.ts';
 import { sampleRequest, uniqueSuffix } from '../../support/requests.ts';
 

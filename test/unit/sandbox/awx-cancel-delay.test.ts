@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AwxSandbox } from '../../../src/sandbox/awx/server.ts';
+import { AwxSandbox } from '../../../sandbox/awx/server.ts';
 import { eventually } from '../../support/kube-sandbox.ts';
 
 describe('AWX sandbox: SANDBOX_CANCEL_DELAY_MS, a job slow to stop once cancelled', () => {

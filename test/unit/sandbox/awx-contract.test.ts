@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { AwxSandbox } from '../../../src/sandbox/awx/server.ts';
+import { AwxSandbox } from '../../../sandbox/awx/server.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Agent, fetch } from 'undici';
-import { AwxSandbox } from '../../../src/sandbox/awx/server.ts';
-import type { CallDescription } from '../../../src/sandbox/intercept.ts';
-import { KubeSandbox } from '../../../src/sandbox/kube/server.ts';
+import { AwxSandbox } from '../../../sandbox/awx/server.ts';
+import type { CallDescription } from '../../../sandbox/intercept.ts';
+import { KubeSandbox } from '../../../sandbox/kube/server.ts';
 import { eventually } from '../../support/kube-sandbox.ts';
 import { uniqueSuffix } from '../../support/requests.ts';
 

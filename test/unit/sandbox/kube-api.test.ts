@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Agent, fetch } from 'undici';
-import { KubeSandbox } from '../../../src/sandbox/kube/server.ts';
+import { KubeSandbox } from '../../../sandbox/kube/server.ts';
 import { eventually } from '../../support/kube-sandbox.ts';
 import { uniqueSuffix } from '../../support/requests.ts';
 

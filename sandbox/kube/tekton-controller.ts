@@ -5,7 +5,7 @@
  * containing UNRESOLVABLE_BUNDLE never resolves: the run stays Unknown / ResolvingPipelineRef, as Tekton v1.10.1 leaves
  * a PipelineRun whose bundle is missing or unreachable.
  */
-import { parseDuration } from '../../domain/duration.ts';
+import { parseDuration } from '../../src/domain/duration.ts';
 import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome } from '../conventions.ts';
 import { HeldRuns } from '../held-runs.ts';
 import { TimerGroup } from './clock.ts';

@@ -7,7 +7,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { AWX_EXECUTION_MARKER_VAR, EPHEMERAL_CREDENTIAL_PREFIX } from '../../domain/constants.ts';
+import { AWX_EXECUTION_MARKER_VAR, EPHEMERAL_CREDENTIAL_PREFIX } from '../../src/domain/constants.ts';
 import type { SandboxOutcome } from '../conventions.ts';
 import { FaultInjector } from '../faults.ts';
 import { type CallDescription, describeCall, type Interception, Interceptor, type InterceptRule } from '../intercept.ts';
