@@ -4,6 +4,11 @@
  * worker with SIGKILL, prints the figures and fails on any loss, duplicate, orphan, wrong outcome or secret leak.
  * The seed is printed; pass it back with --seed to replay the same choices.
  *
+ * npm run chaos -- --control-plane [--per-engine 10] [--seed N]
+ * The Job and Tekton engines on the real control plane (scripts/lib/control-plane/: the real Job controller, garbage
+ * collector and Tekton controller, kwok running the pods) instead of the Kubernetes sandbox, with the same kills and
+ * invariants (no injected faults there). Needs `node scripts/ensure-control-plane.ts` first.
+ *
  * npm run chaos -- --postgres [--workers 3] [--scenario all|worker-kill,server-restart,…] [--per-engine 10]
  * The production topology instead: the Temporal server v1.29.1 on PostgreSQL (scripts/lib/temporal-postgres/), 3
  * workers on one task queue, and each restart scenario in turn (worker SIGKILLs, Temporal server stop / crash,
@@ -15,6 +20,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { type ChaosReport, formatChaosReport, runChaos } from './lib/chaos.ts';
+import { builtControlPlaneBinaries } from './lib/control-plane/binaries.ts';
+import { type ControlPlane, startControlPlane } from './lib/control-plane/start.ts';
 import { startDevServer } from './lib/dev-server.ts';
 import { ensureTemporalCli } from './lib/temporal-cli.ts';
 import { SCENARIOS, type Scenario, scenarioOptions } from './lib/temporal-postgres/scenarios.ts';
@@ -28,6 +35,7 @@ const { values } = parseArgs({
     'no-kills': { type: 'boolean', default: false },
     workers: { type: 'string' },
     postgres: { type: 'boolean', default: false },
+    'control-plane': { type: 'boolean', default: false },
     scenario: { type: 'string', default: 'all' },
     'outage-ms': { type: 'string', default: '5000' },
   },
@@ -84,12 +92,30 @@ try {
     failed = failures.length > 0;
   } else {
     const server = await startDevServer({ cliPath, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') });
+    let plane: ControlPlane | undefined;
     try {
-      process.stdout.write(`chaos seed ${seed} (replay with: npm run chaos -- --seed ${seed})\n`);
+      if (values['control-plane']) {
+        const binaries = builtControlPlaneBinaries();
+        if (!binaries) throw new Error('the control plane is not built: run node scripts/ensure-control-plane.ts first');
+        plane = await startControlPlane(binaries, join(dir, 'control-plane'));
+        process.stdout.write(`control plane ready in ${plane.startSeconds} s (logs in ${plane.dir})\n`);
+      }
+      const flags = values['control-plane'] ? ' --control-plane' : '';
+      process.stdout.write(`chaos seed ${seed} (replay with: npm run chaos --${flags} --seed ${seed})\n`);
       const report = await runChaos({
+        ...(plane
+          ? {
+              controlPlane: {
+                adminKubeconfigPath: plane.adminKubeconfigPath,
+                workerKubeconfigPath: plane.workerKubeconfigPath,
+                tektonBundle: plane.bundles.workflow,
+              },
+              engines: ['job', 'tekton'] as const,
+            }
+          : {}),
         temporalAddress: server.address,
         workflowBundlePath: bundlePath,
-        perEngine: Number(values['per-engine'] ?? 20),
+        perEngine: Number(values['per-engine'] ?? (plane ? 10 : 20)),
         seed,
         workers: Number(values.workers ?? 1),
         faultRate: Number(values.faults),
@@ -99,6 +125,7 @@ try {
       process.stdout.write(`${formatChaosReport(report)}\n`);
       failed = failedReport(report);
     } finally {
+      await plane?.stop();
       await server.stop();
     }
   }

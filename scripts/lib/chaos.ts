@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AwxSandbox } from '../../sandbox/awx/server.ts';
 import { seededRandom } from '../../sandbox/faults.ts';
-import { KubeSandbox } from '../../sandbox/kube/server.ts';
 import { ExecutionClient } from '../../src/client.ts';
 import type { Engine, ExecutionRequest, ExecutionResult } from '../../src/domain/types.ts';
+import { type ChaosKube, controlPlaneChaosKube, type RealControlPlane, sandboxChaosKube } from './chaos-kube.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { startWorkerPool, type WorkerPool } from './temporal-postgres/worker-pool.ts';
 
@@ -49,6 +49,13 @@ export interface ChaosOptions {
   disruptWhenRunning?: number;
   /** Further log files scanned for secret values (the Temporal server's, PostgreSQL's). */
   logFiles?: string[];
+  /** The engines run (default all three). */
+  engines?: Engine[];
+  /**
+   * Run the Job and Tekton engines on a real control plane (the real Job controller, garbage collector and Tekton
+   * controller) instead of the Kubernetes sandbox; AWX stays the sandbox. Faults cannot be injected there.
+   */
+  controlPlane?: RealControlPlane;
 }
 
 export interface ChaosContext {
@@ -98,12 +105,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const random = seededRandom(options.seed);
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
-  const kube = await KubeSandbox.start({ kubeconfigPath: join(dir, 'kubeconfig') });
+  const kube: ChaosKube = options.controlPlane
+    ? await controlPlaneChaosKube(NAMESPACE, options.controlPlane)
+    : await sandboxChaosKube(NAMESPACE, join(dir, 'kubeconfig'));
   const awx = await AwxSandbox.start({ tls: true, templates: [{ id: 10, name: 'restart-pod', credentials: [100, 200] }] });
   const caFile = join(dir, 'awx-ca.pem');
   writeFileSync(caFile, awx.caPem);
   if (options.faultRate) {
-    kube.faults.configure({ rate: options.faultRate, seed: options.seed });
+    kube.configureFaults(options.faultRate, options.seed);
     awx.faults.configure({ rate: options.faultRate, seed: options.seed + 1 });
   }
   const secretValues: string[] = [];
@@ -111,8 +120,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   for (let index = 0; index < 3; index++) {
     const value = `chaos-secret-${options.seed}-${index}-${random().toString(36).slice(2)}`;
     secretValues.push(value);
-    secretNames.push(`chaos-creds-${index}`);
-    kube.createSecret(NAMESPACE, `chaos-creds-${index}`, { password: value, username: `user${index}` });
+    // Named per run: a real cluster keeps the Secrets of earlier runs.
+    const secretName = `chaos-creds-${options.seed}-${index}-${Date.now().toString(36)}`;
+    secretNames.push(secretName);
+    await kube.createSecret(NAMESPACE, secretName, { password: value, username: `user${index}` });
   }
   const taskQueue = `chaos-${options.seed}-${Date.now().toString(36)}`;
   const workerEnv = {
@@ -120,7 +131,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     TEMPORAL_ADDRESS: options.temporalAddress,
     TEMPORAL_NAMESPACE: options.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: taskQueue,
-    KUBECONFIG: join(dir, 'kubeconfig'),
+    KUBECONFIG: kube.kubeconfigPath,
     AWX_URL: awx.url,
     AWX_TOKEN: awx.token,
     AWX_CA_FILE: caFile,
@@ -146,13 +157,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   let killing = options.kills ?? true;
   const targetedChance = options.targetedKillChance ?? 0.15;
-  const interesting = (method: string, path: string, status: number) =>
-    method === 'POST' && status === 201 && (/\/credentials\/$|\/launch\/$/.test(path) || /\/(jobs|pipelineruns)$/.test(path));
-  const onRequest = (method: string, path: string, status: number) => {
-    if (killing && interesting(method, path, status) && random() < targetedChance) kill(true);
+  const aimedKill = () => {
+    if (killing && random() < targetedChance) kill(true);
   };
-  kube.afterRequest = onRequest;
-  awx.afterRequest = onRequest;
+  kube.onCreate(aimedKill);
+  awx.afterRequest = (method, path, status) => {
+    if (method === 'POST' && status === 201 && /\/credentials\/$|\/launch\/$/.test(path)) aimedKill();
+  };
 
   const client = await ExecutionClient.connect({ address: options.temporalAddress, namespace: options.namespace ?? 'default', taskQueue });
   const planned: Planned[] = [];
@@ -169,7 +180,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
     const [minDuration, maxDuration] = options.durationMs ?? [300, 2800];
     for (let index = 0; index < options.perEngine; index++) {
-      for (const engine of ['job', 'tekton', 'ansible'] as const) {
+      for (const engine of options.engines ?? (['job', 'tekton', 'ansible'] as const)) {
         const expectFailure = random() < 0.3;
         const secrets =
           engine === 'ansible' ? secretNames.slice(0, Math.floor(random() * 3)) : random() < 0.3 ? [secretNames[0] as string] : [];
@@ -180,7 +191,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             spec: {
               workflowRef: {
                 workflowId: 'chaos',
-                executionBundle: 'quay.io/kubernaut/chaos:1',
+                executionBundle: engine === 'tekton' ? kube.tektonBundle : 'quay.io/kubernaut/chaos:1',
                 ...(engine === 'ansible' ? { engineConfig: { playbookPath: 'chaos.yml', jobTemplateName: 'restart-pod' } } : {}),
               },
               targetResource: `chaos/Deployment/${name}-${taskQueue}`,
@@ -210,9 +221,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     })();
     const liveResources = () =>
-      kube.count('Job', NAMESPACE) +
-      kube.count('PipelineRun', NAMESPACE) +
-      [...awx.jobs.values()].filter((job) => ['pending', 'waiting', 'running'].includes(job.status)).length;
+      kube.live() + [...awx.jobs.values()].filter((job) => ['pending', 'waiting', 'running'].includes(job.status)).length;
     let disruption: string | undefined;
     let runningAtDisruption: number | undefined;
     const disrupted = (async () => {
@@ -275,9 +284,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
               .filter((job) =>
                 String((JSON.parse(job.extra_vars) as Record<string, unknown>).KUBERNAUT_EXECUTION_MARKER ?? '').startsWith(`${id}/`),
               ).length
-          : kube.createCount(execution.engine === 'job' ? 'Job' : 'PipelineRun', NAMESPACE, id);
-      if (creates !== 1) {
-        duplicates += Math.max(0, creates - 1);
+          : kube.creates(execution.engine === 'job' ? 'Job' : 'PipelineRun', id);
+      if (creates === 0) {
+        wrongOutcome++;
+        problems.push(`${id} (${execution.engine}) ended without a backend resource ever being seen`);
+      } else if (creates !== 1) {
+        duplicates += creates - 1;
         problems.push(`${id} (${execution.engine}) created ${creates} backend resources`);
       }
     }
@@ -288,7 +300,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     }
     const orphanCredentials = awx.liveEphemeralCredentials();
-    const leftover = kube.count('Job', NAMESPACE) + kube.count('PipelineRun', NAMESPACE);
+    // A real garbage collector finishes a delete after the workflow has closed: it gets a moment.
+    const kubeIds = planned.filter((execution) => execution.engine !== 'ansible').map((execution) => execution.workflowId ?? '');
+    const leftover = await kube.leftovers(kubeIds, options.controlPlane ? 60_000 : 0);
     const runningAwxJobs = [...awx.jobs.values()].filter((job) => ['pending', 'waiting', 'running'].includes(job.status)).length;
     const orphans = orphanCredentials.length + leftover + runningAwxJobs;
     if (orphans > 0)
@@ -335,8 +349,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       workerRestarts: workers.unexpectedExits,
       ...(disruption === undefined ? {} : { disruption }),
       ...(runningAtDisruption === undefined ? {} : { runningAtDisruption }),
-      faultsInjected:
-        Object.values(kube.faults.injected).reduce((a, b) => a + b, 0) + Object.values(awx.faults.injected).reduce((a, b) => a + b, 0),
+      faultsInjected: kube.faultsInjected() + Object.values(awx.faults.injected).reduce((a, b) => a + b, 0),
       duplicates,
       orphans,
       lost,
