@@ -5,13 +5,12 @@
  * controller-manager runs: tests play the Job and Tekton controllers by writing status through /status.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createPublicKey } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, fetch } from 'undici';
-import { stringify } from 'yaml';
-import { createCertificateAuthority } from '../../sandbox/tls.ts';
+import { apiserverFlags, etcdFlags } from './apiserver-flags.ts';
+import { kubeconfigYaml, writePki } from './control-plane/pki.ts';
 import { freePorts } from './free-port.ts';
 import type { KubeBinaries } from './kube-binaries.ts';
 import { stopProcess } from './processes.ts';
@@ -71,76 +70,21 @@ function tektonCrd(plural: string, kind: string) {
 
 export async function startRealKube(binaries: KubeBinaries, dir: string): Promise<RealKube> {
   mkdirSync(dir, { recursive: true });
-  const ca = await createCertificateAuthority('kubernaut-test-kube-ca');
-  const serving = await ca.issue({
-    commonName: 'kube-apiserver',
-    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default.svc'],
-    ipAddresses: ['127.0.0.1'],
+  const { caPem, files } = await writePki(dir, {
+    caName: 'kubernaut-test-kube-ca',
+    adminToken: ADMIN_TOKEN,
+    users: [`${WORKER_TOKEN},kubernaut-executor,2`],
   });
-  const serviceAccountKey = await ca.issue({ commonName: 'service-accounts' });
-  const files = {
-    ca: join(dir, 'ca.crt'),
-    cert: join(dir, 'apiserver.crt'),
-    key: join(dir, 'apiserver.key'),
-    saKey: join(dir, 'sa.key'),
-    saPub: join(dir, 'sa.pub'),
-    tokens: join(dir, 'tokens.csv'),
-  };
-  writeFileSync(files.ca, ca.certPem);
-  writeFileSync(files.cert, serving.certPem);
-  writeFileSync(files.key, serving.keyPem, { mode: 0o600 });
-  writeFileSync(files.saKey, serviceAccountKey.keyPem, { mode: 0o600 });
-  writeFileSync(files.saPub, createPublicKey(serviceAccountKey.keyPem).export({ type: 'spki', format: 'pem' }));
-  writeFileSync(files.tokens, `${ADMIN_TOKEN},admin,1,system:masters\n${WORKER_TOKEN},kubernaut-executor,2\n`, { mode: 0o600 });
-
   const [etcdClient, etcdPeer, apiPort] = (await freePorts(3)) as [number, number, number];
-  const etcd = started(
-    binaries.etcd,
-    [
-      '--name',
-      'test',
-      '--data-dir',
-      join(dir, 'etcd'),
-      '--listen-client-urls',
-      `http://127.0.0.1:${etcdClient}`,
-      '--advertise-client-urls',
-      `http://127.0.0.1:${etcdClient}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${etcdPeer}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster',
-      `test=http://127.0.0.1:${etcdPeer}`,
-      '--unsafe-no-fsync',
-    ],
-    join(dir, 'etcd.log'),
-  );
+  const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+  const etcd = started(binaries.etcd, etcdFlags('test', dir, etcdUrl, `http://127.0.0.1:${etcdPeer}`), join(dir, 'etcd.log'));
   const apiserver = started(
     binaries.kubeApiserver,
-    [
-      `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiPort}`,
-      `--tls-cert-file=${files.cert}`,
-      `--tls-private-key-file=${files.key}`,
-      `--client-ca-file=${files.ca}`,
-      `--token-auth-file=${files.tokens}`,
-      '--authorization-mode=RBAC',
-      `--service-account-key-file=${files.saPub}`,
-      `--service-account-signing-key-file=${files.saKey}`,
-      '--service-account-issuer=https://kubernetes.default.svc',
-      '--service-cluster-ip-range=10.96.0.0/24',
-      '--enable-priority-and-fairness=false',
-      '--profiling=false',
-      // The kubernetes Service endpoints need a non-loopback address; nothing here uses that Service.
-      '--endpoint-reconciler-type=none',
-      `--cert-dir=${join(dir, 'certs')}`,
-    ],
+    apiserverFlags(files, etcdUrl, apiPort, dir, ['--enable-priority-and-fairness=false']),
     join(dir, 'kube-apiserver.log'),
   );
   const url = `https://127.0.0.1:${apiPort}`;
-  const agent = new Agent({ connect: { ca: ca.certPem } });
+  const agent = new Agent({ connect: { ca: caPem } });
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${url}${path}`, {
       method,
@@ -186,18 +130,10 @@ export async function startRealKube(binaries: KubeBinaries, dir: string): Promis
     await stop();
     throw error;
   }
-  const kubeconfig = (user: string, token: string) =>
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'real', cluster: { server: url, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') } }],
-      users: [{ name: user, user: { token } }],
-      contexts: [{ name: 'real', context: { cluster: 'real', user, namespace: 'kubernaut-workflows' } }],
-      'current-context': 'real',
-    });
+  const kubeconfig = (user: string, token: string) => kubeconfigYaml(url, caPem, user, token, 'kubernaut-workflows', 'real');
   const adminKubeconfigPath = join(dir, 'admin.kubeconfig');
   const workerKubeconfigPath = join(dir, 'worker.kubeconfig');
   writeFileSync(adminKubeconfigPath, kubeconfig('admin', ADMIN_TOKEN), { mode: 0o600 });
   writeFileSync(workerKubeconfigPath, kubeconfig('kubernaut-executor', WORKER_TOKEN), { mode: 0o600 });
-  return { url, caPem: ca.certPem, adminKubeconfigPath, workerKubeconfigPath, workerUser: 'kubernaut-executor', stop };
+  return { url, caPem: caPem, adminKubeconfigPath, workerKubeconfigPath, workerUser: 'kubernaut-executor', stop };
 }

@@ -1,6 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, readdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { findTool, goInstall, isExecutable, onPath } from './go-tool.ts';
 import { TOOLS_BIN } from './paths.ts';
 
 /**
@@ -10,27 +11,9 @@ import { TOOLS_BIN } from './paths.ts';
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(command: string): string | undefined {
-  for (const folder of (process.env.PATH ?? '').split(delimiter)) {
-    if (folder && isExecutable(join(folder, command))) return join(folder, command);
-  }
-  return undefined;
-}
-
 /** Where the CLI is, without building it: $TEMPORAL_CLI_PATH, `temporal` on PATH, then .tools/bin/temporal. */
 export function findTemporalCli(): string | undefined {
-  const explicit = process.env.TEMPORAL_CLI_PATH;
-  if (explicit && isExecutable(explicit)) return explicit;
-  return onPath('temporal') ?? (isExecutable(join(TOOLS_BIN, 'temporal')) ? join(TOOLS_BIN, 'temporal') : undefined);
+  return findTool('TEMPORAL_CLI_PATH', 'temporal');
 }
 
 /**
@@ -50,22 +33,8 @@ export async function ensureTemporalCli(log: (line: string) => void = (line) => 
         `TEMPORAL_CLI_PATH to a binary, or install Go ≥ 1.25 so that it is built with: go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`,
     );
   }
-  mkdirSync(TOOLS_BIN, { recursive: true });
   log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from the Go module proxy into ${TOOLS_BIN} (a few minutes the first time)…`);
-  const started = Date.now();
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: TOOLS_BIN, CGO_ENABLED: '0' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.on('error', reject);
-    child.on('exit', resolve);
-  });
-  const built = join(TOOLS_BIN, 'temporal');
-  if (code !== 0 || !isExecutable(built))
-    throw new Error(`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (exit code ${code})`);
-  log(`Built ${built} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return built;
+  return goInstall(go, { module: TEMPORAL_CLI_MODULE, version: TEMPORAL_CLI_VERSION, command: 'temporal' }, log);
 }
 
 /**

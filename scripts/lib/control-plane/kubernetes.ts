@@ -5,6 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { apiserverFlags, etcdFlags } from '../apiserver-flags.ts';
 import type { NetworkNamespace } from './netns.ts';
 import type { ControlPlanePki } from './pki.ts';
 
@@ -38,42 +39,10 @@ export function startEtcdAndApiserver(
 ): KubernetesProcesses {
   const etcdUrl = `http://127.0.0.1:${ETCD_CLIENT_PORT}`;
   const peerUrl = `http://127.0.0.1:${ETCD_PEER_PORT}`;
-  const etcd = netns.spawn(
-    binaries.etcd,
-    [
-      '--name=control-plane',
-      `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=control-plane=${peerUrl}`,
-      '--unsafe-no-fsync',
-    ],
-    join(dir, 'etcd.log'),
-  );
-  const { files } = pki;
+  const etcd = netns.spawn(binaries.etcd, etcdFlags('control-plane', dir, etcdUrl, peerUrl), join(dir, 'etcd.log'));
   const apiserver = netns.spawn(
     binaries.kubeApiserver,
-    [
-      `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${APISERVER_PORT}`,
-      `--tls-cert-file=${files.cert}`,
-      `--tls-private-key-file=${files.key}`,
-      `--client-ca-file=${files.ca}`,
-      `--token-auth-file=${files.tokens}`,
-      '--authorization-mode=RBAC',
-      `--service-account-key-file=${files.saPub}`,
-      `--service-account-signing-key-file=${files.saKey}`,
-      '--service-account-issuer=https://kubernetes.default.svc',
-      '--service-cluster-ip-range=10.96.0.0/24',
-      '--profiling=false',
-      // The kubernetes Service's endpoints need an address that is not loopback; nothing here uses that Service.
-      '--endpoint-reconciler-type=none',
-      `--cert-dir=${join(dir, 'certs')}`,
-    ],
+    apiserverFlags(pki.files, etcdUrl, APISERVER_PORT, dir),
     join(dir, 'kube-apiserver.log'),
   );
   return { etcd, apiserver };

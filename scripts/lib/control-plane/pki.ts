@@ -9,21 +9,34 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createCertificateAuthority } from '../../../sandbox/tls.ts';
 
+export interface PkiFiles {
+  ca: string;
+  cert: string;
+  key: string;
+  saKey: string;
+  saPub: string;
+  tokens: string;
+}
+
 export interface ControlPlanePki {
   caPem: string;
   adminToken: string;
-  files: { ca: string; cert: string; key: string; saKey: string; saPub: string; tokens: string };
+  files: PkiFiles;
 }
 
-export async function writePki(dir: string): Promise<ControlPlanePki> {
-  const ca = await createCertificateAuthority('kubernaut-control-plane-ca');
+/** `users`: further static-token users, as "token,user,uid" lines of the token file. */
+export async function writePki(
+  dir: string,
+  options: { caName?: string; adminToken?: string; users?: string[] } = {},
+): Promise<ControlPlanePki> {
+  const ca = await createCertificateAuthority(options.caName ?? 'kubernaut-control-plane-ca');
   const serving = await ca.issue({
     commonName: 'kube-apiserver',
     dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
     ipAddresses: ['127.0.0.1'],
   });
   const serviceAccountKey = await ca.issue({ commonName: 'service-accounts' });
-  const adminToken = randomBytes(24).toString('hex');
+  const adminToken = options.adminToken ?? randomBytes(24).toString('hex');
   const files = {
     ca: join(dir, 'ca.crt'),
     cert: join(dir, 'apiserver.crt'),
@@ -37,18 +50,26 @@ export async function writePki(dir: string): Promise<ControlPlanePki> {
   writeFileSync(files.key, serving.keyPem, { mode: 0o600 });
   writeFileSync(files.saKey, serviceAccountKey.keyPem, { mode: 0o600 });
   writeFileSync(files.saPub, createPublicKey(serviceAccountKey.keyPem).export({ type: 'spki', format: 'pem' }));
-  writeFileSync(files.tokens, `${adminToken},admin,1,system:masters\n`, { mode: 0o600 });
+  const users = [`${adminToken},admin,1,system:masters`, ...(options.users ?? [])];
+  writeFileSync(files.tokens, `${users.join('\n')}\n`, { mode: 0o600 });
   return { caPem: ca.certPem, adminToken, files };
 }
 
 /** A kubeconfig for a bearer token; `namespace` is the context's default. */
-export function kubeconfigYaml(server: string, caPem: string, user: string, token: string, namespace = 'kubernaut-workflows'): string {
+export function kubeconfigYaml(
+  server: string,
+  caPem: string,
+  user: string,
+  token: string,
+  namespace = 'kubernaut-workflows',
+  cluster = 'control-plane',
+): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'control-plane', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+    clusters: [{ name: cluster, cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
     users: [{ name: user, user: { token } }],
-    contexts: [{ name: 'control-plane', context: { cluster: 'control-plane', user, namespace } }],
-    'current-context': 'control-plane',
+    contexts: [{ name: cluster, context: { cluster, user, namespace } }],
+    'current-context': cluster,
   });
 }
