@@ -19,6 +19,7 @@ import type { Engine, ExecutionRequest, ExecutionResult } from '../../src/domain
 import { type ChaosKube, controlPlaneChaosKube, type RealControlPlane, sandboxChaosKube } from './chaos-kube.ts';
 import { PROJECT_ROOT } from './paths.ts';
 import { startWorkerPool, type WorkerPool } from './temporal-postgres/worker-pool.ts';
+import { childWorkerEnv } from './worker-env.ts';
 
 export interface ChaosOptions {
   temporalAddress: string;
@@ -126,22 +127,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await kube.createSecret(NAMESPACE, secretName, { password: value, username: `user${index}` });
   }
   const taskQueue = `chaos-${options.seed}-${Date.now().toString(36)}`;
-  const workerEnv = {
-    ...process.env,
-    TEMPORAL_ADDRESS: options.temporalAddress,
-    TEMPORAL_NAMESPACE: options.namespace ?? 'default',
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    KUBECONFIG: kube.kubeconfigPath,
-    AWX_URL: awx.url,
-    AWX_TOKEN: awx.token,
-    AWX_CA_FILE: caFile,
-    WORKFLOW_BUNDLE_PATH: options.workflowBundlePath,
-    METRICS_BIND_ADDRESS: 'off',
-    LOG_LEVEL: 'INFO',
-    SHUTDOWN_GRACE_MS: '1000',
-    // The orphan sweeper is not under test here: no schedule per chaos task queue.
-    SWEEPER_SCHEDULE: 'off',
-  };
+  const workerEnv = childWorkerEnv(
+    {
+      temporalAddress: options.temporalAddress,
+      namespace: options.namespace ?? 'default',
+      kubeconfigPath: kube.kubeconfigPath,
+      awx,
+      awxCaFile: caFile,
+      workflowBundlePath: options.workflowBundlePath,
+    },
+    { TEMPORAL_TASK_QUEUE: taskQueue },
+  );
   const logLines: string[] = [];
   let workers: WorkerPool | undefined;
   let kills = 0;

@@ -2,6 +2,7 @@
  * Everything scenarios share: the Kubernetes and AWX sandboxes, a Temporal client, the worker processes (a shared
  * task queue with two workers, and kill lanes with one worker each), the Temporal CLI and the sweeper.
  */
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { AwxSandbox } from '../../../sandbox/awx/server.ts';
 import { KubeSandbox } from '../../../sandbox/kube/server.ts';
 import { ExecutionClient } from '../../../src/client.ts';
+import { childWorkerEnv } from '../worker-env.ts';
 import { runTag } from './identity.ts';
 import { RemovalJournal } from './removal-journal.ts';
 import { Sweeper } from './sweep.ts';
@@ -54,22 +56,19 @@ export async function startWorld(options: WorldOptions): Promise<World> {
   const awx = await AwxSandbox.start({ tls: true, token: `xtok-${tag}-${Math.random().toString(36).slice(2)}` });
   const caFile = join(dir, 'awx-ca.pem');
   writeFileSync(caFile, awx.caPem);
-  const fleet = new WorkerFleet({
-    ...process.env,
-    TEMPORAL_ADDRESS: options.temporalAddress,
-    TEMPORAL_NAMESPACE: options.namespace,
-    KUBECONFIG: kubeconfigPath,
-    AWX_URL: awx.url,
-    AWX_TOKEN: awx.token,
-    AWX_CA_FILE: caFile,
-    WORKFLOW_BUNDLE_PATH: options.workflowBundlePath,
-    METRICS_BIND_ADDRESS: 'off',
-    LOG_LEVEL: 'INFO',
-    SHUTDOWN_GRACE_MS: '1000',
-    SWEEPER_SCHEDULE: 'off',
-    KUBE_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-    AWX_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-  });
+  const fleet = new WorkerFleet(
+    childWorkerEnv(
+      {
+        temporalAddress: options.temporalAddress,
+        namespace: options.namespace,
+        kubeconfigPath,
+        awx,
+        awxCaFile: caFile,
+        workflowBundlePath: options.workflowBundlePath,
+      },
+      { KUBE_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), AWX_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) },
+    ),
+  );
   const connection = await Connection.connect({ address: options.temporalAddress });
   const temporal = new Client({ connection, namespace: options.namespace });
   const clients = new Map<string, ExecutionClient>();
