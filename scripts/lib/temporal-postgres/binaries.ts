@@ -4,9 +4,9 @@
  * directive, so `go install module/cmd@version` builds both. The Go build cache is reused (the CLI's build has already
  * compiled most of the packages). The schema files come from the same module in the Go module cache.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { runGo } from '../kube-binaries.ts';
 import { PROJECT_ROOT, TOOLS_BIN } from '../paths.ts';
 
 export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
@@ -37,30 +37,7 @@ export function temporalServerBinaryPaths(): Omit<TemporalServerBinaries, 'schem
   };
 }
 
-/** Runs go (at nice 10: other builds and tests share the machine); resolves with stdout, rejects with stderr's tail. */
-function go(args: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('nice', ['-n', '10', 'go', ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    child.on('error', (error) => reject(new Error(`cannot run go (${error.message}): Go ≥ 1.25 is needed to build the Temporal server`)));
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(stdout)
-        : reject(new Error(`go ${args.join(' ')} failed (exit ${code}):\n${stderr.split('\n').slice(-15).join('\n')}`)),
-    );
-  });
-}
+const go = (args: string[], env: Record<string, string> = {}) => runGo(args, PROJECT_ROOT, () => {}, env);
 
 /** schema/postgresql/v12 of go.temporal.io/server@version in the Go module cache (downloaded when missing). */
 export async function postgresSchemaDir(): Promise<string> {
