@@ -8,6 +8,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AWX_EXECUTION_MARKER_VAR, EPHEMERAL_CREDENTIAL_PREFIX } from '../../src/domain/constants.ts';
+import { now } from '../clock.ts';
 import type { SandboxOutcome } from '../conventions.ts';
 import { FaultInjector } from '../faults.ts';
 import { type CallDescription, describeCall, type Interception, Interceptor, type InterceptRule } from '../intercept.ts';
@@ -18,7 +19,6 @@ import {
   type CredentialType,
   type Job,
   type JobTemplate,
-  now,
   type SurveyQuestion,
   savedEvents,
   showCredential,
