@@ -10,7 +10,7 @@ const WITHHELD = new Set(['taskToken']);
 function toJson(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   // The stack is kept: an error without it cannot be traced to its line.
-  if (value instanceof Error) return { name: value.name, message: value.message, ...(value.stack ? { stack: value.stack } : {}) };
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
   return value;
 }
 

@@ -41,14 +41,14 @@ export async function buildRegistry(config: WorkerConfig): Promise<BuiltRegistry
       ...(config.awx.apiPath ? { apiPath: config.awx.apiPath } : {}),
       ...(config.awx.caFile ? { caFile: config.awx.caFile } : {}),
     });
-    registry.register(new AnsibleExecutor({ awx, organizationId: config.awx.organizationId, ...(kube ? { kube } : {}) }));
+    registry.register(new AnsibleExecutor({ awx, organizationId: config.awx.organizationId, kube }));
     closers.push(() => awx.close());
     awxClient = awx;
   }
   return {
     registry,
-    ...(kube ? { kube } : {}),
-    ...(awxClient ? { awx: awxClient } : {}),
+    kube,
+    awx: awxClient,
     close: async () => void (await Promise.all(closers.map((close) => close()))),
   };
 }

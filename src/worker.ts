@@ -69,8 +69,8 @@ export async function createWorker(
   const sweeper = new OrphanSweeper({
     temporal: client,
     namespaces: config.sweeper.namespaces,
-    ...(built.kube ? { kube: built.kube } : {}),
-    ...(built.awx ? { awx: built.awx } : {}),
+    kube: built.kube,
+    awx: built.awx,
   });
   const watcher = startCompletionWatcher(config, client);
   const worker = await Worker.create({
@@ -85,7 +85,7 @@ export async function createWorker(
         defaultExecutionNamespace: config.executionNamespace,
         defaultServiceAccountName: config.serviceAccountName,
         allowed: config.allowed,
-        ...(watcher ? { isWatched: (handle: ExecutionHandle) => isWatched(watcher, handle) } : {}),
+        isWatched: watcher && ((handle: ExecutionHandle) => isWatched(watcher, handle)),
       }),
       ...createSweeperActivities(sweeper, config.sweeper),
       ...createOutputActivities({ registry: built.registry, temporal: client }),

@@ -2,6 +2,8 @@
  * Simulated AWX job runs: new → pending → waiting → running → successful / failed / error, with output events, by the
  * sandbox conventions (SANDBOX_OUTCOME / SANDBOX_DURATION_MS extra vars). Cancel requests end a job as canceled.
  */
+
+import { now, TimerGroup } from '../clock.ts';
 import {
   CANCEL_DELAY_PARAMETER,
   cancelDelayFrom,
@@ -12,8 +14,7 @@ import {
   type SandboxOutcome,
 } from '../conventions.ts';
 import { HeldRuns } from '../held-runs.ts';
-import { TimerGroup } from '../kube/clock.ts';
-import { type Job, now } from './model.ts';
+import type { Job } from './model.ts';
 
 const ACTIVE = new Set(['new', 'pending', 'waiting', 'running']);
 

@@ -78,8 +78,6 @@ export interface Job {
   credentialsAtStart: Record<number, boolean>;
 }
 
-export const now = (): string => new Date().toISOString();
-
 /** The events AWX has saved so far (what the API shows). */
 export function savedEvents(job: Job): JobEvent[] {
   return job.eventsSaved === undefined ? job.events : job.events.slice(0, job.eventsSaved);

@@ -5,9 +5,9 @@
  * activeDeadlineSeconds, with the container states and events a real kubelet reports.
  */
 import { randomUUID } from 'node:crypto';
+import { nowToTheSecond, TimerGroup } from '../clock.ts';
 import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome, STUCK_PARAMETER } from '../conventions.ts';
 import { HeldRuns } from '../held-runs.ts';
-import { TimerGroup } from './clock.ts';
 import { type KubeObject, resourceByKind } from './resources.ts';
 import type { ObjectStore, StoreEvent } from './store.ts';
 
@@ -18,8 +18,6 @@ const EVENTS = resourceByKind('Event');
 
 type Container = { name: string; image?: string; env?: { name: string; value?: string }[] };
 type PodSpec = { containers?: Container[]; volumes?: { name: string; secret?: { secretName: string } }[] };
-
-const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class JobController {
   private readonly timers = new TimerGroup();
@@ -91,8 +89,8 @@ export class JobController {
       message,
       type: 'Warning',
       count: 1,
-      firstTimestamp: now(),
-      lastTimestamp: now(),
+      firstTimestamp: nowToTheSecond(),
+      lastTimestamp: nowToTheSecond(),
       source: { component: 'kubelet' },
     });
   }
@@ -111,7 +109,7 @@ export class JobController {
       },
       spec: structuredClone(template.spec ?? {}) as Record<string, unknown>,
     });
-    const startTime = now();
+    const startTime = nowToTheSecond();
     this.writeJobStatus(job, { startTime, active: 1, ready: 0, terminating: 0 });
     const deadlineSeconds = Number(job.spec?.activeDeadlineSeconds ?? 0);
     if (deadlineSeconds > 0)
@@ -213,8 +211,8 @@ export class JobController {
       status: 'True',
       reason: 'CompletionsReached',
       message: 'Reached expected number of succeeded pods',
-      lastProbeTime: now(),
-      lastTransitionTime: now(),
+      lastProbeTime: nowToTheSecond(),
+      lastTransitionTime: nowToTheSecond(),
     });
     const interim = { startTime, active: 0, ready: 0, succeeded: 1, conditions: [condition('SuccessCriteriaMet')] };
     if (!this.writeJobStatus(job, interim)) return;
@@ -222,7 +220,7 @@ export class JobController {
       if (
         this.writeJobStatus(job, {
           ...interim,
-          completionTime: now(),
+          completionTime: nowToTheSecond(),
           conditions: [condition('SuccessCriteriaMet'), condition('Complete')],
         })
       )
@@ -239,7 +237,14 @@ export class JobController {
         phase: 'Failed',
         containerStatuses: [{ name: 'workflow', ready: false, state: { terminated: { exitCode: 1, reason: 'Error' } } }],
       });
-    const condition = (type: string) => ({ type, status: 'True', reason, message, lastProbeTime: now(), lastTransitionTime: now() });
+    const condition = (type: string) => ({
+      type,
+      status: 'True',
+      reason,
+      message,
+      lastProbeTime: nowToTheSecond(),
+      lastTransitionTime: nowToTheSecond(),
+    });
     const interim = { startTime, active: 0, ready: 0, failed, conditions: [condition('FailureTarget')] };
     if (!this.writeJobStatus(job, interim)) return;
     this.timers.after(this.keyOf(job), 10, () => {

@@ -6,19 +6,16 @@
  * Tekton controllers move the objects along. It serves TLS with a CA it generates, written into its kubeconfig.
  */
 import { writeFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { stringify } from 'yaml';
 import type { SandboxOutcome } from '../conventions.ts';
-import { FaultInjector } from '../faults.ts';
-import { describeCall, type Interception, Interceptor, type InterceptRule } from '../intercept.ts';
-import { createLoopbackServingCertificate } from '../tls.ts';
+import { type Reply, type SandboxCall, SandboxHttpServer } from '../http-server.ts';
+import { discoveryDocument } from './discovery.ts';
 import { JobController } from './job-controller.ts';
 import { applyJsonPatch, applyMergePatch, PatchError } from './patch.ts';
-import { apiVersionOf, findResource, type KubeObject, RESOURCES, type ResourceDefinition, resourceByKind } from './resources.ts';
+import { apiVersionOf, findResource, type KubeObject, type ResourceDefinition, resourceByKind } from './resources.ts';
 import { SelectorError } from './selectors.ts';
-import { statusErrors, successStatus } from './status.ts';
+import { disturbedStatus, statusErrors, successStatus, unknownPathStatus } from './status.ts';
 import { ApiError, ObjectStore, type Propagation } from './store.ts';
 import { TektonController } from './tekton-controller.ts';
 import { WatchHub } from './watch.ts';
@@ -38,17 +35,6 @@ interface Route {
   namespace?: string;
   name?: string;
   subresource?: 'status';
-}
-
-const JSON_HEADERS = { 'Content-Type': 'application/json' };
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
 
 /** Resolves a path to a resource route, or undefined. */
@@ -72,89 +58,35 @@ function route(pathname: string): Route | undefined {
   return { resource, namespace, name: rest[1], subresource: rest[2] as 'status' | undefined };
 }
 
-const REASONS: Record<number, string> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  409: 'Conflict',
-  422: 'Invalid',
-  429: 'TooManyRequests',
-  500: 'InternalError',
-  503: 'ServiceUnavailable',
-};
-const scriptedReason = (status: number): string => REASONS[status] ?? 'Unknown';
-
-/** The Status an intercepted call is answered with: a 409 on a create is AlreadyExists, as the API server says it. */
-function interceptedStatus(method: string, code: number, body: string) {
-  let name = '';
-  try {
-    name = String((JSON.parse(body) as { metadata?: { name?: string } }).metadata?.name ?? '');
-  } catch {}
-  const reason = code === 409 && method === 'POST' ? 'AlreadyExists' : scriptedReason(code);
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: `intercepted: ${reason}${name ? ` (${name})` : ''}`,
-    reason,
-    ...(name ? { details: { name } } : {}),
-    code,
-  };
-}
-
-export class KubeSandbox {
+export class KubeSandbox extends SandboxHttpServer {
   readonly store = new ObjectStore();
   readonly jobs = new JobController(this.store);
   readonly tekton = new TektonController(this.store);
-  readonly faults = new FaultInjector();
   /** ?watch=true streams, with recent events kept for watches from a list's resourceVersion. */
   readonly watches = new WatchHub(this.store);
   /** When true, every watch is refused with 403, as an RBAC without the watch verb would. */
   watchRefusal = false;
-  /** Requests served, by "METHOD status". */
-  readonly requests = new Map<string, number>();
-  /** TLS connections accepted (a client that reuses connections keeps this small). */
-  tlsConnections = 0;
   readonly token: string;
-  /** Called after each request is answered (chaos tests kill the worker at chosen moments). */
-  afterRequest?: (method: string, path: string, status: number) => void;
-  /** Scripted failures: the next `times` requests matching method and path get `status`. */
-  private readonly scripted: { method: string; path: RegExp; status: number; times: number }[] = [];
-  private readonly interceptor = new Interceptor();
-  url = '';
-  caPem = '';
   kubeconfigPath?: string;
-  private server?: Server;
+  protected readonly errors = disturbedStatus;
 
   private constructor(options: KubeSandboxOptions) {
+    super();
     this.token = options.token ?? 'sandbox-token';
     for (const namespace of options.namespaces ?? ['default', 'kubernaut-workflows']) this.createNamespace(namespace);
   }
 
   static async start(options: KubeSandboxOptions = {}): Promise<KubeSandbox> {
     const sandbox = new KubeSandbox(options);
-    const { ca, serving } = await createLoopbackServingCertificate();
-    sandbox.caPem = ca.certPem;
-    sandbox.server = createServer({ cert: serving.certPem, key: serving.keyPem }, (request, response) => {
-      sandbox.handle(request, response).catch((error) => sandbox.send(response, 500, statusErrors.internal((error as Error).message)));
-    });
-    sandbox.server.on('secureConnection', () => {
-      sandbox.tlsConnections++;
-    });
-    await new Promise<void>((resolve) => sandbox.server?.listen(options.port ?? 0, '127.0.0.1', resolve));
-    sandbox.url = `https://127.0.0.1:${(sandbox.server.address() as AddressInfo).port}`;
+    await sandbox.listen({ port: options.port });
     if (options.kubeconfigPath) sandbox.writeKubeconfig(options.kubeconfigPath);
     return sandbox;
   }
 
-  async stop(): Promise<void> {
-    this.interceptor.releaseAll();
+  override async stop(): Promise<void> {
     this.jobs.stop();
     this.tekton.stop();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await super.stop();
   }
 
   /** kubeconfig content pointing at this sandbox with its CA and token. */
@@ -203,108 +135,40 @@ export class KubeSandbox {
     return this.store.count(resourceByKind(kind), namespace);
   }
 
-  /** Answers the next `times` requests matching the method and path with `status` (a targeted fault). */
-  failNext(method: string, path: RegExp, status: number, times = 1): void {
-    this.scripted.push({ method, path, status, times });
-  }
-
-  /**
-   * Answers, holds or pauses the calls a rule matches (see intercept.ts); a held or paused call is processed afterwards
-   * even when its client has gone.
-   */
-  intercept(rule: InterceptRule): Interception {
-    return this.interceptor.add(rule);
-  }
-
   /** Lets held Jobs and PipelineRuns finish. */
   release(outcome: SandboxOutcome = 'success', filter?: (name: string) => boolean): number {
     return this.jobs.release(outcome, filter) + this.tekton.release(outcome, filter);
   }
 
-  private send(response: ServerResponse, code: number, body: unknown): void {
-    if (response.headersSent) return;
-    response.writeHead(code, JSON_HEADERS);
-    response.end(JSON.stringify(body));
+  protected override admit(_method: string, _url: URL, request: IncomingMessage): Reply | undefined {
+    if (request.headers.authorization !== `Bearer ${this.token}`) return { status: 401, body: statusErrors.unauthorized() };
+    return undefined;
   }
 
-  private countResponse(method: string, code: number): void {
-    const key = `${method} ${code}`;
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-  }
-
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const method = request.method ?? 'GET';
-    const url = new URL(request.url ?? '/', 'https://sandbox');
-    response.on('finish', () => {
-      this.countResponse(method, response.statusCode);
-      this.afterRequest?.(method, url.pathname, response.statusCode);
-    });
-    if (request.headers.authorization !== `Bearer ${this.token}`) return this.send(response, 401, statusErrors.unauthorized());
-    const body = await readBody(request);
-    const verdict = await this.interceptor.arrive(describeCall(method, url, body));
-    try {
-      if (verdict.status !== undefined) this.send(response, verdict.status, interceptedStatus(method, verdict.status, body));
-      else await this.process(request, response, method, url, body);
-    } catch (error) {
-      this.send(response, 500, statusErrors.internal((error as Error).message));
-    } finally {
-      verdict.answered(response.headersSent ? response.statusCode : 0);
-    }
-  }
-
-  private async process(request: IncomingMessage, response: ServerResponse, method: string, url: URL, body: string): Promise<void> {
-    const scripted = this.scripted.find((entry) => entry.times > 0 && entry.method === method && entry.path.test(url.pathname));
-    if (scripted) {
-      scripted.times--;
-      return this.send(response, scripted.status, {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: `scripted ${scripted.status}`,
-        reason: scriptedReason(scripted.status),
-        code: scripted.status,
-      });
-    }
-    const fault = url.pathname.startsWith('/_sandbox') ? undefined : this.faults.next();
-    if (fault === 'reset') {
-      request.socket.destroy();
-      return;
-    }
-    if (fault === 'delay') await new Promise((resolve) => setTimeout(resolve, this.faults.delayMs));
-    if (fault === 'error') return this.send(response, 500, statusErrors.internal('injected fault'));
-    const discovery = this.discovery(url.pathname);
-    if (discovery) return this.send(response, 200, discovery);
+  protected async serve({ request, response, method, url, body }: SandboxCall): Promise<Reply | undefined> {
+    const discovery = discoveryDocument(url.pathname, this.url.replace('https://', ''));
+    if (discovery) return { status: 200, body: discovery };
     const target = route(url.pathname);
-    if (!target)
-      return this.send(response, 404, {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        message: 'the server could not find the requested resource',
-        reason: 'NotFound',
-        details: {},
-        code: 404,
-      });
+    if (!target) return { status: 404, body: unknownPathStatus() };
     if (method === 'GET' && !target.name && ['true', '1'].includes(url.searchParams.get('watch') ?? '')) {
       if (this.watchRefusal)
-        return this.send(response, 403, statusErrors.forbidden('jobs is forbidden: cannot watch resource (sandbox watchRefusal)'));
-      return this.watches.serve(request, response, target.resource, target.namespace, url.searchParams);
+        return { status: 403, body: statusErrors.forbidden('jobs is forbidden: cannot watch resource (sandbox watchRefusal)') };
+      this.watches.serve(request, response, target.resource, target.namespace, url.searchParams);
+      return undefined;
     }
     try {
-      const [code, result] = this.serve(method, target, url.searchParams, body, String(request.headers['content-type'] ?? ''));
-      this.send(response, code, result);
+      const [status, result] = this.answer(method, target, url.searchParams, body, String(request.headers['content-type'] ?? ''));
+      return { status, body: result };
     } catch (error) {
-      if (error instanceof ApiError) return this.send(response, error.status.code, error.status);
+      if (error instanceof ApiError) return { status: error.status.code, body: error.status };
       if (error instanceof SelectorError || error instanceof PatchError || error instanceof SyntaxError) {
-        return this.send(response, 400, statusErrors.badRequest((error as Error).message));
+        return { status: 400, body: statusErrors.badRequest((error as Error).message) };
       }
       throw error;
     }
   }
 
-  private serve(method: string, target: Route, query: URLSearchParams, body: string, contentType: string): [number, unknown] {
+  private answer(method: string, target: Route, query: URLSearchParams, body: string, contentType: string): [number, unknown] {
     const { resource, namespace, name, subresource } = target;
     if (!name) {
       if (method === 'GET') {
@@ -370,57 +234,5 @@ export class KubeSandbox {
     const patchedVersion = (patch as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion;
     next.metadata = { ...next.metadata, resourceVersion: patchedVersion ?? current.metadata.resourceVersion };
     return this.store.update(resource, namespace, name, next, subresource);
-  }
-
-  private discovery(pathname: string): unknown {
-    const path = pathname.replace(/\/$/, '');
-    if (path === '/version') return { major: '1', minor: '31', gitVersion: 'v1.31.0-kubernaut-sandbox', platform: 'linux/amd64' };
-    if (path === '/api')
-      return {
-        kind: 'APIVersions',
-        versions: ['v1'],
-        serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: this.url.replace('https://', '') }],
-      };
-    const groups = [...new Set(RESOURCES.filter((resource) => resource.group).map((resource) => resource.group))];
-    if (path === '/apis') {
-      return {
-        kind: 'APIGroupList',
-        apiVersion: 'v1',
-        groups: groups.map((group) => {
-          const version = { groupVersion: `${group}/v1`, version: 'v1' };
-          return { name: group, versions: [version], preferredVersion: version };
-        }),
-      };
-    }
-    const groupVersion = path === '/api/v1' ? 'v1' : /^\/apis\/([^/]+\/[^/]+)$/.exec(path)?.[1];
-    if (!groupVersion) return undefined;
-    const resources = RESOURCES.filter((resource) => apiVersionOf(resource) === groupVersion);
-    if (resources.length === 0) return undefined;
-    return {
-      kind: 'APIResourceList',
-      apiVersion: 'v1',
-      groupVersion,
-      resources: resources.flatMap((resource) => [
-        {
-          name: resource.plural,
-          singularName: resource.singular,
-          namespaced: resource.namespaced,
-          kind: resource.kind,
-          verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'],
-          ...(resource.shortNames ? { shortNames: resource.shortNames } : {}),
-        },
-        ...(resource.statusSubresource
-          ? [
-              {
-                name: `${resource.plural}/status`,
-                singularName: '',
-                namespaced: resource.namespaced,
-                kind: resource.kind,
-                verbs: ['get', 'patch', 'update'],
-              },
-            ]
-          : []),
-      ]),
-    };
   }
 }

@@ -1,4 +1,5 @@
 /** metav1.Status bodies, as apimachinery's errors package builds them (reference B2). */
+import type { ErrorBodies } from '../http-server.ts';
 
 export interface ResourceNames {
   /** Plural, e.g. "jobs". */
@@ -85,3 +86,34 @@ export const statusErrors = {
 export function successStatus(resource: ResourceNames, name: string, uid: string): StatusBody {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { ...detailsFor(resource, name), uid }, code: 200 };
 }
+
+const REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+};
+const reasonFor = (code: number): string => REASONS[code] ?? 'Unknown';
+
+/** The Status a disturbed call is answered with: an intercepted 409 on a create is AlreadyExists, as the API server says it. */
+export const disturbedStatus: ErrorBodies = {
+  intercepted(code, { method, body }) {
+    let name = '';
+    try {
+      name = String((JSON.parse(body) as { metadata?: { name?: string } }).metadata?.name ?? '');
+    } catch {}
+    const reason = code === 409 && method === 'POST' ? 'AlreadyExists' : reasonFor(code);
+    return failure(code, reason, `intercepted: ${reason}${name ? ` (${name})` : ''}`, name ? { name } : undefined);
+  },
+  scripted: (code) => failure(code, reasonFor(code), `scripted ${code}`),
+  injected: () => statusErrors.internal('injected fault'),
+  internal: (message) => statusErrors.internal(message),
+};
+
+/** A path that names no resource. */
+export const unknownPathStatus = (): StatusBody => failure(404, 'NotFound', 'the server could not find the requested resource', {});

@@ -3,6 +3,7 @@
  * finalizers and a garbage collector for ownerReferences (Background, Foreground and Orphan propagation).
  */
 import { randomUUID } from 'node:crypto';
+import { nowToTheSecond } from '../clock.ts';
 import { apiVersionOf, type KubeObject, type ResourceDefinition, resourceByKind } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { type StatusBody, statusErrors } from './status.ts';
@@ -27,8 +28,6 @@ export interface ListOptions {
 
 const keyOf = (resource: ResourceDefinition, namespace: string | undefined, name: string): string =>
   `${resource.plural}.${resource.group}|${resource.namespaced ? (namespace ?? '') : ''}|${name}`;
-
-const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class ObjectStore {
   private readonly objects = new Map<string, { resource: ResourceDefinition; object: KubeObject }>();
@@ -85,7 +84,7 @@ export class ObjectStore {
     const key = keyOf(resource, namespace, name);
     if (this.objects.has(key)) throw new ApiError(statusErrors.alreadyExists(resource, name));
     object.metadata.resourceVersion = this.nextVersion();
-    object.metadata.creationTimestamp = now();
+    object.metadata.creationTimestamp = nowToTheSecond();
     if (resource.group || resource.plural === 'pods') object.metadata.generation = 1;
     // Status sent on create is dropped where a status subresource exists.
     if (resource.statusSubresource) delete object.status;
@@ -208,7 +207,7 @@ export class ObjectStore {
       else this.orphan(dependents, uid);
       return { deferred: undefined, uid };
     }
-    object.metadata.deletionTimestamp = now();
+    object.metadata.deletionTimestamp = nowToTheSecond();
     object.metadata.finalizers = [...(object.metadata.finalizers ?? []), policy === 'Foreground' ? 'foregroundDeletion' : 'orphan'];
     object.metadata.resourceVersion = this.nextVersion();
     this.emit({ type: 'MODIFIED', resource, object: this.present(resource, object) });

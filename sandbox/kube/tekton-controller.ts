@@ -6,9 +6,9 @@
  * a PipelineRun whose bundle is missing or unreachable.
  */
 import { parseDuration } from '../../src/domain/duration.ts';
+import { nowToTheSecond, TimerGroup } from '../clock.ts';
 import { DURATION_PARAMETER, durationFrom, OUTCOME_PARAMETER, outcomeFrom, type SandboxOutcome } from '../conventions.ts';
 import { HeldRuns } from '../held-runs.ts';
-import { TimerGroup } from './clock.ts';
 import { type KubeObject, resourceByKind } from './resources.ts';
 import type { ObjectStore, StoreEvent } from './store.ts';
 
@@ -20,9 +20,8 @@ export const UNRESOLVABLE_BUNDLE = '/unresolvable:';
 /** What Tekton writes on a TaskRun whose step exited non-zero. */
 export const STEP_FAILED_MESSAGE = '"step-run" exited with code 1: Error';
 
-const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 const condition = (status: string, reason: string, message: string) => [
-  { type: 'Succeeded', status, reason, message, lastTransitionTime: now() },
+  { type: 'Succeeded', status, reason, message, lastTransitionTime: nowToTheSecond() },
 ];
 
 export class TektonController {
@@ -109,7 +108,7 @@ export class TektonController {
 
   private setTaskRun(run: KubeObject, task: string, status: string, reason: string, message = reason): string {
     const name = `${run.metadata.name}-${task}`;
-    const conditions = [{ type: 'Succeeded', status, reason, message, lastTransitionTime: now() }];
+    const conditions = [{ type: 'Succeeded', status, reason, message, lastTransitionTime: nowToTheSecond() }];
     const existing = this.store.tryGet(TASK_RUNS, run.metadata.namespace, name);
     if (existing) {
       this.store.update(TASK_RUNS, run.metadata.namespace, name, { ...existing, status: { ...existing.status, conditions } }, 'status');
@@ -125,7 +124,13 @@ export class TektonController {
         },
         spec: { serviceAccountName: (run.spec?.taskRunTemplate as { serviceAccountName?: string } | undefined)?.serviceAccountName },
       });
-      this.store.update(TASK_RUNS, run.metadata.namespace, name, { ...created, status: { conditions, startTime: now() } }, 'status');
+      this.store.update(
+        TASK_RUNS,
+        run.metadata.namespace,
+        name,
+        { ...created, status: { conditions, startTime: nowToTheSecond() } },
+        'status',
+      );
     }
     return name;
   }
@@ -144,7 +149,7 @@ export class TektonController {
     const outcome = outcomeFrom(params[OUTCOME_PARAMETER]);
     const duration = durationFrom(params[DURATION_PARAMETER]);
     const key = this.keyOf(run);
-    if (!this.writeStatus(run, { startTime: now(), conditions: condition('Unknown', 'Started', '') })) return;
+    if (!this.writeStatus(run, { startTime: nowToTheSecond(), conditions: condition('Unknown', 'Started', '') })) return;
     const timeout = parseDuration(String((run.spec?.timeouts as { pipeline?: string } | undefined)?.pipeline ?? '1h'));
     if (timeout && timeout > 0) {
       this.timers.after(key, timeout, () => {
@@ -189,7 +194,7 @@ export class TektonController {
     if (!stored || this.isFinished(stored)) return;
     this.timers.cancel(this.keyOf(run));
     this.held.forget(`${run.metadata.namespace}/${run.metadata.name}`);
-    this.writeStatus(run, { completionTime: now(), conditions: condition(status, reason, message) });
+    this.writeStatus(run, { completionTime: nowToTheSecond(), conditions: condition(status, reason, message) });
   }
 
   private cancel(run: KubeObject, mode: string): void {

@@ -116,7 +116,7 @@ export function createActivities(dependencies: ActivityDependencies) {
           executionNamespace: input.handle?.executionNamespace ?? namespaceOf(input.request),
           createdByRun: input.createdByRun,
           parts,
-          ...(input.prepared ? { prepared: input.prepared } : {}),
+          prepared: input.prepared,
         }),
       );
       count(meter, METRIC.credentialsDeleted, report.credentialsDeleted ?? 0, { engine });

@@ -135,10 +135,10 @@ export function addInspect(program: Command, context: CommandContext): void {
     .action((flags: { engine?: Engine; target?: string; phase?: Phase; running?: boolean; limit: number }) =>
       context.withClient(async (client) => {
         const filter: ListFilter = {
-          ...(flags.engine ? { engine: flags.engine } : {}),
-          ...(flags.target ? { targetResource: flags.target } : {}),
-          ...(flags.phase ? { phase: flags.phase } : {}),
-          ...(flags.running ? { running: true } : {}),
+          engine: flags.engine,
+          targetResource: flags.target,
+          phase: flags.phase,
+          running: flags.running,
           limit: flags.limit,
         };
         const views = await client.listExecutions(filter);

@@ -1,11 +1,11 @@
 /**
  * The first version of the execution workflow, frozen: executions started before the compensation stack
  * (PATCH_COMPENSATION_STACK in src/workflows/run-execution.ts) replay and finish on this code, unchanged — which is why
- * it lives outside src/workflows and keeps its long single function. Do not edit it (only its import paths may move);
+ * it lives outside src/workflows and keeps its long single function. Do not edit it (only its import paths may move, and
+ * its pure helpers live in run-execution-v1-helpers.ts, as frozen as it is);
  * remove it once no such execution can still be running (history retention passed) and the v1 histories are retired.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   isCancellation,
@@ -35,18 +35,10 @@ import {
   TargetResourceKey,
   WorkflowExecutionNameKey,
 } from '../workflows/definitions.ts';
+import { FINAL_FAILURES, failureOf, isTerminal, type Outcome } from './run-execution-v1-helpers.ts';
 
 /** Behaviour changes guarded for replay of older histories (patched → deprecatePatch → removal). */
 const PATCH_PHASE_UPSERTS_ON_CHANGE = 'phase-upserts-on-change';
-
-/** Failures no retry can fix: bad input, lock conflicts, unknown engines, missing dependencies, 4xx answers. */
-const FINAL_FAILURES = [
-  FailureType.InvalidExecutionRequest,
-  FailureType.ExecutionLocked,
-  FailureType.UnsupportedEngine,
-  FailureType.ConfigurationError,
-  FailureType.BackendRejected,
-];
 
 // Creating may wait up to a minute for a stale resource of the same name to go (#374); transport errors, 5xx and 429
 // are retried with backoff for up to 10 minutes, then the execution fails. Activities heartbeat every second, so a
@@ -78,23 +70,6 @@ const { getExecutionStatus } = proxyLocalActivities<ExecutionActivities>({
     nonRetryableErrorTypes: FINAL_FAILURES,
   },
 });
-
-type Outcome =
-  | { kind: 'finished'; result: ExecutionResult }
-  | { kind: 'timeout' }
-  | { kind: 'cancelled'; error: unknown }
-  | { kind: 'rejected'; result: ExecutionResult }
-  | { kind: 'continueAsNew' };
-
-const isTerminal = (result: ExecutionResult | undefined): boolean => result?.phase === 'Completed' || result?.phase === 'Failed';
-
-/** The failure behind an activity error: its type and message. */
-function failureOf(error: unknown): { type: string; message: string; nonRetryable: boolean } {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure)
-    return { type: cause.type ?? 'ActivityFailed', message: cause.message, nonRetryable: cause.nonRetryable ?? false };
-  return { type: 'ActivityFailed', message: (cause as Error)?.message ?? String(cause), nonRetryable: false };
-}
 
 export async function runExecutionV1(request: ExecutionRequest, continuation?: ContinuationState): Promise<ExecutionResult> {
   const info = workflowInfo();

@@ -58,7 +58,7 @@ export class ExecutionState {
       startedAt: continuation?.startedAt ?? info.startTime.toISOString(),
       deadline: '',
       continuedAsNew: continuation?.continuedAsNew ?? 0,
-      ...(continuation ? { handle: continuation.handle } : {}),
+      handle: continuation?.handle,
     };
     setHandler(statusQuery, () => this.status);
     setHandler(backendChangedSignal, () => {
@@ -108,10 +108,10 @@ export class ExecutionState {
       startedAt: this.status.startedAt,
       polls: this.status.polls,
       continuedAsNew: this.status.continuedAsNew + 1,
-      ...(this.prepared ? { prepared: this.prepared } : {}),
-      ...(this.lastDelayMs === undefined ? {} : { lastDelayMs: this.lastDelayMs }),
-      ...(this.lastResult ? { lastResult: this.lastResult } : {}),
-      ...(this.stuckSinceMs === undefined ? {} : { stuckSinceMs: this.stuckSinceMs }),
+      prepared: this.prepared,
+      lastDelayMs: this.lastDelayMs,
+      lastResult: this.lastResult,
+      stuckSinceMs: this.stuckSinceMs,
     };
   }
 }

@@ -18,7 +18,7 @@ export function failureOf(error: unknown): FailureInfo {
       type: cause.type ?? 'ActivityFailed',
       message: cause.message,
       nonRetryable: cause.nonRetryable ?? false,
-      ...(left ? { left } : {}),
+      left,
     };
   }
   return { type: 'ActivityFailed', message: (cause as Error)?.message ?? String(cause), nonRetryable: false };

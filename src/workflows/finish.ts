@@ -59,7 +59,7 @@ export function finish(
           ...summary,
         }
       : outcome.result;
-  const result: ExecutionResult = { ...ended, ...(cleanup ? { cleanup } : {}) };
+  const result: ExecutionResult = { ...ended, cleanup };
   execution.setPhase(result);
   const label = result.phase === 'Completed' ? 'completed' : outcome.kind === 'finished' ? 'failed' : outcome.kind;
   finished.add(1, { engine, outcome: label });

@@ -23,7 +23,7 @@ export const isTerminal = (result: ExecutionResult | undefined): boolean => resu
 /** One status poll; a failure that retrying may fix is recorded and skipped. */
 async function observe(execution: ExecutionState): Promise<StatusObservation | undefined> {
   try {
-    return await getExecutionStatus({ request: execution.request, ...(execution.handle ? { handle: execution.handle } : {}) });
+    return await getExecutionStatus({ request: execution.request, handle: execution.handle });
   } catch (error) {
     if (isCancellation(error)) throw error;
     const failure = failureOf(error);

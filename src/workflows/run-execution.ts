@@ -69,7 +69,7 @@ async function createOnce(execution: ExecutionState, undo: Compensations, policy
   const input = { request, createdByRun: execution.createdByRun, executionTimeoutMs: policy.executionTimeoutMs };
   if (needsPreparation(request)) execution.prepared = await shielded(() => prepareExecution(input));
   const prepared = execution.prepared;
-  execution.created(await shielded(() => createExecution({ ...input, ...(prepared ? { prepared } : {}) })), engine);
+  execution.created(await shielded(() => createExecution({ ...input, prepared })), engine);
 }
 
 /** Runs a step to its end whatever a cancellation request says, then honours the request. */

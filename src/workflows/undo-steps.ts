@@ -21,7 +21,7 @@ export function addCredentialsUndo(undo: Compensations, execution: ExecutionStat
         request: execution.request,
         createdByRun: execution.createdByRun,
         deleteResource: true,
-        ...(execution.prepared ? { prepared: execution.prepared } : {}),
+        prepared: execution.prepared,
       }),
   );
 }
@@ -47,7 +47,7 @@ export function addResourceUndo(undo: Compensations, execution: ExecutionState, 
         request,
         createdByRun: execution.createdByRun,
         deleteResource: !policy.keepFinishedResource,
-        ...(handle ? { handle } : {}),
+        handle,
       });
     },
   );

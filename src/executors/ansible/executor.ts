@@ -237,8 +237,8 @@ export class AnsibleExecutor implements Executor {
       parts === 'credentials'
         ? []
         : await cancelExecutionJobs(this.awx, problems, {
-            ...(handle ? { handle } : {}),
-            ...(workflowId ? { workflowId } : {}),
+            handle,
+            workflowId,
             jobSearchWindowMs: this.jobSearchWindowMs,
             templateId: () =>
               handle?.awxJobTemplateId !== undefined
@@ -250,7 +250,7 @@ export class AnsibleExecutor implements Executor {
         ? { deleted: 0, orphans: 0 }
         : await deleteExecutionCredentials(this.awx, problems, {
             known: [...(handle?.ephemeralCredentialIds ?? []), ...(options.prepared?.ephemeralCredentialIds ?? [])],
-            ...(workflowId ? { workflowId } : {}),
+            workflowId,
           });
     problems.throwIfAny(`AWX cleanup incomplete (${credentials.deleted} credential(s) deleted)`);
     return {

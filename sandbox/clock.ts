@@ -1,3 +1,11 @@
+/** Time for the sandboxes: timestamps as each API writes them, and timers a simulated controller cancels together. */
+
+/** Now as AWX writes timestamps: ISO 8601 with fractional seconds. */
+export const now = (): string => new Date().toISOString();
+
+/** Now as Kubernetes writes timestamps: RFC 3339 to the second. */
+export const nowToTheSecond = (): string => now().replace(/\.\d{3}Z$/, 'Z');
+
 /** Timers a simulated controller can cancel all at once when its object goes away. */
 export class TimerGroup {
   private readonly timers = new Map<string, Set<NodeJS.Timeout>>();
