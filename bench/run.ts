@@ -51,6 +51,8 @@ const { values } = parseArgs({
     /** Interleaved rounds of the throughput and scale-out phases. */
     rounds: { type: 'string', default: '8' },
     batch: { type: 'string', default: '60' },
+    /** Worker pools to measure: watch (the default configuration), noWatch (WATCH_COMPLETION=false). */
+    pools: { type: 'string', default: 'watch,noWatch' },
     /** A note on the machine's state recorded with the figures (e.g. the burners started beside the run). */
     note: { type: 'string' },
   },
@@ -65,7 +67,7 @@ const started = Date.now();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const harness = await startHarness({ maxCachedWorkflows: Number(values.cache), postgres: values.postgres, noWatchPool: !values.postgres });
 const { client } = harness;
-const pools: PoolClient[] = [
+const allPools: PoolClient[] = [
   { name: 'watch', pool: harness.pools.watch, executions: new ExecutionClient(client, { taskQueue: harness.pools.watch.taskQueue }) },
   ...(harness.pools.noWatch
     ? [
@@ -77,6 +79,7 @@ const pools: PoolClient[] = [
       ]
     : []),
 ];
+const pools = allPools.filter((pool) => values.pools.split(',').includes(pool.name));
 const context: BenchContext = {
   harness,
   client,

@@ -6,6 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { processCpuSeconds } from '../lib/cpu.ts';
+import type { MemorySample } from '../lib/harness.ts';
 import { machineState } from '../lib/machine.ts';
 import { benchRequest } from '../lib/requests.ts';
 import { percentile, round } from '../lib/stats.ts';
@@ -51,12 +52,25 @@ async function pollLateness(client: Client, rows: { workflowId: string; runId: s
   };
 }
 
+function breakdown(sample: MemorySample) {
+  const spaces = Object.fromEntries(Object.entries(sample.spaces ?? {}).map(([name, bytes]) => [name, mb(bytes)]));
+  return {
+    rssMb: mb(sample.rss),
+    rssFileMb: mb(sample.rssFile ?? 0),
+    rssAnonMb: mb(sample.rssAnon ?? 0),
+    mainHeapTotalMb: mb(sample.heapTotal ?? 0),
+    mainHeapUsedMb: mb(sample.heapUsed),
+    mainHeapSpacesMb: spaces,
+    anonOutsideMainHeapMb: mb((sample.rssAnon ?? 0) - (sample.heapTotal ?? 0)),
+  };
+}
+
 async function holdMany(context: BenchContext, pool: PoolClient, count: number, holdSeconds: number) {
   const { harness, client } = context;
   const prefix = `conc-${pool.name.toLowerCase()}-${count}-`;
   const memory = pool.pool.memory;
   const memoryFrom = memory.length;
-  const rssBefore = memory.at(-1)?.rss ?? 0;
+  const rssBefore = memory.at(-1)?.rss;
   const pid = pool.pool.workers.pids()[0] ?? 0;
   const cpuBefore = processCpuSeconds(pid);
   const window = harness.cpu();
@@ -83,11 +97,14 @@ async function holdMany(context: BenchContext, pool: PoolClient, count: number, 
     secondsToAllRunning: round((allRunning - startedAt) / 1000, 1),
     holdSeconds,
     drainSeconds: round((drainedAt - releasedAt) / 1000, 1),
-    rssBeforeMb: mb(rssBefore),
+    rssBeforeMb: mb(rssBefore ?? samples[0]?.rss ?? 0),
     peakRssMb: mb(Math.max(...samples.map((sample) => sample.rss))),
     peakHeapUsedMb: mb(Math.max(...samples.map((sample) => sample.heapUsed))),
     peakHeapTotalMb: mb(Math.max(...samples.map((sample) => sample.heapTotal ?? 0))),
     peakExternalMb: mb(Math.max(...samples.map((sample) => sample.external ?? 0))),
+    // Where the RSS is at its peak: file-backed code, the main thread's heap by space, and the rest of the anonymous
+    // memory (the workflow thread's heap, the Temporal core's native allocations, buffers).
+    atPeak: breakdown(samples.reduce((peak, sample) => (sample.rss > peak.rss ? sample : peak), samples[0] as MemorySample)),
     workerCpuSeconds: round(workerCpuSeconds, 1),
     workerCpuSecondsPerExecution: round(workerCpuSeconds / count, 4),
     peakRssMbPerExecution: round(mb(Math.max(...samples.map((sample) => sample.rss))) / count, 3),
@@ -116,7 +133,7 @@ export async function measureConcurrency(context: BenchContext) {
   );
   return {
     maxCachedWorkflows: options.cache,
-    workerTuning: 'MAX_CACHED_WORKFLOWS, MALLOC_ARENA_MAX=2, --max-old-space-size=256',
+    workerTuning: `MAX_CACHED_WORKFLOWS, MALLOC_ARENA_MAX=2, NODE_OPTIONS=${process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256 --max-semi-space-size=2'}`,
     pollPolicy: 'default (2 s doubling to 60 s; 5 min while watched)',
     runs,
     rssSlopeMbPerExecution: slope,
