@@ -18,6 +18,9 @@ interface Batch {
   perSecond: number;
   /** Worker CPU seconds per workflow (the pool that ran the batch). */
   workerCpuSeconds: number;
+  /** CPU seconds per workflow of the Temporal server, and of the benchmark process (client and Kubernetes sandbox). */
+  serverCpuSeconds: number;
+  benchCpuSeconds: number;
   machineLimited: boolean;
   otherCores: number;
 }
@@ -56,12 +59,29 @@ export async function measureThroughput(context: BenchContext) {
         kind,
         perSecond: perSecond(rows),
         workerCpuSeconds: (workerCores * reading.seconds) / perBatch,
+        serverCpuSeconds: ((reading.cores.server ?? 0) * reading.seconds) / perBatch,
+        benchCpuSeconds: ((reading.cores.bench ?? 0) * reading.seconds) / perBatch,
         machineLimited: machine.limited,
         otherCores: machine.otherCores,
       });
     }
   }
   const of = (kind: Kind) => batches.filter((batch) => batch.kind === kind);
+  // CPU seconds per workflow by process (medians of the batches): where the work of an execution goes.
+  const cpu = (kind: Kind) => ({
+    worker: spread(
+      of(kind).map((batch) => batch.workerCpuSeconds),
+      4,
+    ).median,
+    temporalServer: spread(
+      of(kind).map((batch) => batch.serverCpuSeconds),
+      4,
+    ).median,
+    benchAndSandbox: spread(
+      of(kind).map((batch) => batch.benchCpuSeconds),
+      4,
+    ).median,
+  });
   const ratios = (kind: Kind) =>
     of(kind).map((batch) => batch.perSecond / (of('baseline').find((base) => base.round === batch.round)?.perSecond ?? Number.NaN));
   const shapes = async (kind: Kind): Promise<HistoryShape> => {
@@ -72,10 +92,7 @@ export async function measureThroughput(context: BenchContext) {
     rounds: options.rounds,
     perBatch,
     baselinePerSecond: spread(of('baseline').map((batch) => batch.perSecond)),
-    baselineWorkerCpuSeconds: spread(
-      of('baseline').map((batch) => batch.workerCpuSeconds),
-      4,
-    ),
+    baselineCpuSeconds: cpu('baseline'),
     baselineHistory: await shapes('baseline'),
     batchesOnSaturatedMachine: batches.filter((batch) => batch.machineLimited).length,
     batches: batches.length,
@@ -90,10 +107,7 @@ export async function measureThroughput(context: BenchContext) {
       executionsPerSecond: spread(of(pool.name).map((batch) => batch.perSecond)),
       ratio: spread(ratios(pool.name)),
       ratioPerRound: ratios(pool.name).map((value) => round(value)),
-      workerCpuSecondsPerExecution: spread(
-        of(pool.name).map((batch) => batch.workerCpuSeconds),
-        4,
-      ),
+      cpuSecondsPerExecution: cpu(pool.name),
       history: await shapes(pool.name),
     };
   }
