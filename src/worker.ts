@@ -89,13 +89,15 @@ export async function createWorker(
       }),
       ...createSweeperActivities(sweeper, config.sweeper),
       ...createOutputActivities({ registry: built.registry, temporal: client }),
+      // Added to the worker's own (the benchmark's no-op activity), never instead of them.
+      ...overrides.activities,
     },
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxConcurrentLocalActivityExecutions: config.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.maxConcurrentWorkflowTasks,
     ...(config.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: config.maxCachedWorkflows }),
     shutdownGraceTime: config.shutdownGraceMs,
-    ...overrides,
+    ...withoutActivities(overrides),
   });
   const close = async () => {
     await watcher?.stop();
@@ -110,6 +112,10 @@ export async function createWorker(
       )
     : 'off';
   return { worker, connection, client, clientConnection, sweeperSchedule, run: () => worker.run(), close };
+}
+
+function withoutActivities({ activities: _activities, ...rest }: Partial<WorkerOptions>): Partial<WorkerOptions> {
+  return rest;
 }
 
 /** The watch on the execution namespaces' Jobs and PipelineRuns, when this worker runs those engines (WATCH_COMPLETION). */

@@ -15,6 +15,7 @@ import { PROJECT_ROOT } from '../../scripts/lib/paths.ts';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli.ts';
 import { startTemporalPostgres, type TemporalPostgres } from '../../scripts/lib/temporal-postgres/stack.ts';
 import { startWorkerPool, type WorkerPool } from '../../scripts/lib/temporal-postgres/worker-pool.ts';
+import { type ApiRequestCounter, countApiRequests } from './api-requests.ts';
 import { type CpuReading, cpuWindow } from './cpu.ts';
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: (message: string) => console.error(message) };
@@ -25,6 +26,20 @@ export interface MemorySample {
   heapUsed: number;
   heapTotal?: number;
   external?: number;
+  rssAnon?: number;
+  rssFile?: number;
+  /** The main thread's V8 heap by space (new_space, old_space, code_space, large_object_space, …). */
+  spaces?: Record<string, number>;
+}
+
+/** One worker process pool on its own task queue and execution namespace, with the first worker's memory. */
+export interface Pool {
+  name: string;
+  workers: WorkerPool;
+  taskQueue: string;
+  /** Where its executions run: each pool's watch sees only its own namespace's Jobs and PipelineRuns. */
+  executionNamespace: string;
+  memory: MemorySample[];
 }
 
 export interface Harness {
@@ -32,22 +47,31 @@ export interface Harness {
   /** The PostgreSQL-backed stack, when the harness runs on it. */
   stack?: TemporalPostgres;
   kube: KubeSandbox;
+  /** Kubernetes API requests of the workers since the start, per execution and shared. */
+  apiRequests: ApiRequestCounter;
   workers: WorkerPool;
   /** Starts a CPU window over the workers, the Temporal server, PostgreSQL and the benchmark process itself. */
   cpu(): () => CpuReading;
   client: Client;
   taskQueue: string;
   memory: MemorySample[];
+  /** The measured pool (`watch`, the default configuration) and, unless on PostgreSQL, `noWatch` (WATCH_COMPLETION=false). */
+  pools: { watch: Pool; noWatch?: Pool };
   /** Runs `count` starts with at most `parallel` in flight. */
   startMany(count: number, parallel: number, start: (index: number) => Promise<unknown>): Promise<void>;
-  /** Waits until no workflow of the task queue whose ID (or WorkflowExecutionName) starts with `prefix` is running. */
-  waitDrained(prefix: string, timeoutMs: number): Promise<void>;
+  /**
+   * Waits until no workflow whose ID (or WorkflowExecutionName) starts with `prefix` is running; fails only when none
+   * has closed for `stallMs` (a busy machine slows the drain, it does not fail it).
+   */
+  waitDrained(prefix: string, stallMs: number): Promise<void>;
   /** Start and close times of the closed workflows whose ID (or WorkflowExecutionName) starts with `prefix`. */
   closed(prefix: string): Promise<{ workflowId: string; runId: string; start: number; close: number; status: string }[]>;
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: { maxCachedWorkflows?: number; postgres?: boolean; workers?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { maxCachedWorkflows?: number; postgres?: boolean; workers?: number; noWatchPool?: boolean } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const cliPath = await ensureTemporalCli();
   process.env.TEMPORAL_CLI_PATH = cliPath;
@@ -76,65 +100,86 @@ export async function startHarness(options: { maxCachedWorkflows?: number; postg
     serverPids = () => (dev.process.pid ? [dev.process.pid] : []);
   }
   const kube = await KubeSandbox.start({ kubeconfigPath: join(dir, 'kubeconfig') });
+  // Before any worker starts, so their first list and watch are counted too.
+  const apiRequests = countApiRequests(kube);
   const { code } = await bundleWorkflowCode({ workflowsPath: join(PROJECT_ROOT, 'bench/workflows.ts'), logger: quiet });
   writeFileSync(join(dir, 'bench-bundle.js'), code);
   kube.jobs.startDelayMs = 0;
-  const taskQueue = `bench-${Date.now().toString(36)}`;
-  const memory: MemorySample[] = [];
-  const buffers = new Map<number, string>();
-  const workers = startWorkerPool({
-    size: options.workers ?? 1,
-    entry: join(PROJECT_ROOT, 'bench/worker.ts'),
-    readyPattern: /"ready":true/,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      KUBECONFIG: join(dir, 'kubeconfig'),
-      EXECUTION_ENGINES: 'job,tekton',
-      BENCH_WORKFLOW_BUNDLE: join(dir, 'bench-bundle.js'),
-      METRICS_BIND_ADDRESS: 'off',
-      LOG_LEVEL: 'ERROR',
-      SWEEPER_SCHEDULE: 'off',
-      // Memory tuning of the measured worker (README, Performance): fewer malloc arenas, a capped V8 heap.
-      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-      NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256',
-      ...(options.maxCachedWorkflows ? { MAX_CACHED_WORKFLOWS: String(options.maxCachedWorkflows) } : {}),
-    },
-    // Memory samples of the first worker; anything that is not a JSON line (errors) goes to stderr.
-    onOutput: (chunk, index) => {
-      const lines = ((buffers.get(index) ?? '') + chunk).split('\n');
-      buffers.set(index, lines.pop() ?? '');
-      for (const line of lines) {
-        if (!line.startsWith('{')) {
-          if (line.trim()) process.stderr.write(`worker ${index}: ${line}\n`);
-          continue;
+  const stamp = Date.now().toString(36);
+  const startPool = (name: string, size: number, env: Record<string, string>): Pool => {
+    const memory: MemorySample[] = [];
+    const buffers = new Map<number, string>();
+    const taskQueue = `bench-${name}-${stamp}`;
+    const executionNamespace = env.EXECUTION_NAMESPACE ?? 'kubernaut-workflows';
+    kube.createNamespace(executionNamespace);
+    const workers = startWorkerPool({
+      size,
+      entry: join(PROJECT_ROOT, 'bench/worker.ts'),
+      readyPattern: /"ready":true/,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        KUBECONFIG: join(dir, 'kubeconfig'),
+        EXECUTION_ENGINES: 'job,tekton',
+        BENCH_WORKFLOW_BUNDLE: join(dir, 'bench-bundle.js'),
+        METRICS_BIND_ADDRESS: 'off',
+        LOG_LEVEL: 'ERROR',
+        SWEEPER_SCHEDULE: 'off',
+        // Memory tuning of the measured worker (README, Performance; the image sets the same): fewer malloc arenas, a
+        // capped V8 heap, a small young generation.
+        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+        NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256 --max-semi-space-size=2',
+        ...(options.maxCachedWorkflows ? { MAX_CACHED_WORKFLOWS: String(options.maxCachedWorkflows) } : {}),
+        EXECUTION_NAMESPACE: executionNamespace,
+        ...env,
+      },
+      // Memory samples of the first worker; anything that is not a JSON line (errors) goes to stderr.
+      onOutput: (chunk, index) => {
+        const lines = ((buffers.get(index) ?? '') + chunk).split('\n');
+        buffers.set(index, lines.pop() ?? '');
+        for (const line of lines) {
+          if (!line.startsWith('{')) {
+            if (line.trim()) process.stderr.write(`worker ${name} ${index}: ${line}\n`);
+            continue;
+          }
+          const message = JSON.parse(line) as { ready?: boolean; memory?: MemorySample };
+          if (message.memory && index === 0) memory.push(message.memory);
         }
-        const message = JSON.parse(line) as { ready?: boolean; memory?: MemorySample };
-        if (message.memory && index === 0) memory.push(message.memory);
-      }
-    },
-  });
-  await workers.ready();
+      },
+    });
+    return { name, workers, taskQueue, executionNamespace, memory };
+  };
+  const watch = startPool('watch', options.workers ?? 1, {});
+  // The same worker with the completion watch off, in its own namespace so the other pool's watch never signals it.
+  const noWatch =
+    options.noWatchPool && !options.postgres
+      ? startPool('nowatch', 1, { WATCH_COMPLETION: 'false', EXECUTION_NAMESPACE: 'kubernaut-nowatch' })
+      : undefined;
+  const { workers, taskQueue, memory } = watch;
+  await Promise.all([workers.ready(), noWatch?.workers.ready()]);
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
 
   // Baseline workflows are found by their workflow ID; executions (whose workflow ID is their target's name, wfe-…) by
   // the WorkflowExecutionName the client sets at start.
+  const queues = [watch, noWatch].flatMap((pool) => (pool ? [`TaskQueue = '${pool.taskQueue}'`] : [])).join(' OR ');
   const byPrefix = (prefix: string) =>
-    `TaskQueue = '${taskQueue}' AND (WorkflowId STARTS_WITH '${prefix}' OR WorkflowExecutionName STARTS_WITH '${prefix}')`;
+    `(${queues}) AND (WorkflowId STARTS_WITH '${prefix}' OR WorkflowExecutionName STARTS_WITH '${prefix}')`;
   const countRunning = async (prefix: string) => (await client.workflow.count(`${byPrefix(prefix)} AND ExecutionStatus = 'Running'`)).count;
 
   return {
     server,
     ...(stack ? { stack } : {}),
     kube,
+    apiRequests,
     workers,
     cpu: () =>
       cpuWindow(() => {
         const postgres = stack?.pids().postgres ?? [];
         return {
           workers: { pids: workers.pids() },
+          ...(noWatch ? { noWatchWorkers: { pids: noWatch.workers.pids() } } : {}),
           server: { pids: serverPids() },
           ...(postgres.length > 0 ? { postgres: { pids: postgres, withChildren: postgres[0] as number } } : {}),
         };
@@ -142,6 +187,7 @@ export async function startHarness(options: { maxCachedWorkflows?: number; postg
     client,
     taskQueue,
     memory,
+    pools: { watch, ...(noWatch ? { noWatch } : {}) },
     async startMany(count, parallel, start) {
       let next = 0;
       await Promise.all(
@@ -150,10 +196,13 @@ export async function startHarness(options: { maxCachedWorkflows?: number; postg
         }),
       );
     },
-    async waitDrained(prefix, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while ((await countRunning(prefix)) > 0) {
-        if (Date.now() > deadline) throw new Error(`workflows ${prefix}* still running after ${timeoutMs} ms`);
+    async waitDrained(prefix, stallMs) {
+      let last = Number.POSITIVE_INFINITY;
+      let movedAt = Date.now();
+      for (let running = await countRunning(prefix); running > 0; running = await countRunning(prefix)) {
+        if (running < last) [last, movedAt] = [running, Date.now()];
+        else if (Date.now() - movedAt > stallMs)
+          throw new Error(`workflows ${prefix}*: ${running} still running, none closed for ${stallMs / 1000} s`);
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     },
@@ -172,8 +221,9 @@ export async function startHarness(options: { maxCachedWorkflows?: number; postg
       return rows;
     },
     async stop() {
-      await workers.stop();
+      await Promise.all([workers.stop(), noWatch?.workers.stop()]);
       await connection.close();
+      apiRequests.stop();
       await kube.stop();
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -29,7 +29,7 @@ interface DatabaseCounters {
   walSyncMs: number;
 }
 
-interface Batch {
+export interface Batch {
   workers: number;
   round: number;
   kind: Kind;

@@ -10,3 +10,11 @@ export function mean(values: readonly number[]): number {
 }
 
 export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+
+/** Median (mean of the middle two for an even count), min and max: how far apart repeated measurements fall. */
+export function spread(values: readonly number[], digits = 2): { median: number; min: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  const median = sorted.length % 2 ? (sorted[Math.floor(middle)] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return { median: round(median, digits), min: round(sorted[0] ?? Number.NaN, digits), max: round(sorted.at(-1) ?? Number.NaN, digits) };
+}

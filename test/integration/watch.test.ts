@@ -1,6 +1,7 @@
 /**
  * Watch-driven completion on a real kube-apiserver: the watch signals the owning workflow when its Job or PipelineRun
- * ends or disappears, so the execution learns its end at once; the safety-net poll (here an hour) never had to.
+ * ends or disappears, so the execution learns its end at once; the safety-net poll (here an hour) never had to. When
+ * the event is lost, the safety-net poll still reads the end.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -31,6 +32,8 @@ describe('watch-driven completion on a real kube-apiserver', { skip: !realKubeAv
   let backend: KubeBackend;
   let watcher: CompletionWatcher;
   const seen: { workflowId: string; change: BackendChange }[] = [];
+  /** Workflows whose signals are lost on the way (a dropped watch event). */
+  const dropped = new Set<string>();
   let executions: ExecutionClient;
   let stop: () => Promise<void>;
 
@@ -43,6 +46,7 @@ describe('watch-driven completion on a real kube-apiserver', { skip: !realKubeAv
       kinds: ['Job', 'PipelineRun'],
       notify: async (workflowId, change) => {
         seen.push({ workflowId, change });
+        if (dropped.has(workflowId)) return;
         await client.workflow
           .getHandle(workflowId)
           .signal(backendChangedSignal, change)
@@ -117,5 +121,20 @@ describe('watch-driven completion on a real kube-apiserver', { skip: !realKubeAv
     ]);
     assert.equal((await executions.waitForResult(deleted.workflowId)).reason, 'ResourceDeletedExternally');
     assert.equal(seen.find((entry) => entry.workflowId === deleted.workflowId)?.change.change, 'deleted');
+  });
+
+  test('a Job whose watch event is lost still completes: the safety-net poll reads its end', async () => {
+    const policy = { ...LONG, watchedPollMs: 1000 };
+    const { workflowId } = await executions.startExecution(sampleRequest({ engine: 'job', policy }));
+    dropped.add(workflowId);
+    await eventually(async () => (await executions.getExecution(workflowId)).status?.pollDelayMs === policy.watchedPollMs, 30_000);
+    await startJob(backend.kube, NS, workflowId);
+    await finishJob(backend.kube, NS, workflowId, 'success');
+    assert.equal((await executions.waitForResult(workflowId)).phase, 'Completed');
+    assert.ok(
+      seen.some((entry) => entry.workflowId === workflowId && entry.change.change === 'ended'),
+      'the watch saw the end',
+    );
+    assert.equal((await executions.getExecution(workflowId)).status?.notifications ?? 0, 0, 'no signal reached the workflow');
   });
 });
