@@ -8,19 +8,16 @@ import type { ExecutionHandle, ExecutionRequest } from '../../../src/domain/type
 import type { AnsibleExecutor } from '../../../src/executors/ansible/index.ts';
 import { type AnsibleFixture, createContext, startAnsibleFixture } from '../../support/ansible-executor.ts';
 import type { AwxFixture } from '../../support/awx-sandbox.ts';
-import { eventually, type KubeFixture } from '../../support/kube-sandbox.ts';
+import { eventually } from '../../support/kube-sandbox.ts';
 import { sampleRequest, uniqueSuffix } from '../../support/requests.ts';
-
-const NS = 'kubernaut-workflows';
 
 describe('AnsibleExecutor: fixes from the AWX 24.6.1 recordings', () => {
   let awx: AwxFixture;
-  let kube: KubeFixture;
   let executor: AnsibleExecutor;
   let fixture: AnsibleFixture;
   before(async () => {
     fixture = await startAnsibleFixture();
-    ({ awx, kube, executor } = fixture);
+    ({ awx, executor } = fixture);
   });
   after(() => fixture.stop());
   afterEach(() => {
@@ -29,17 +26,8 @@ describe('AnsibleExecutor: fixes from the AWX 24.6.1 recordings', () => {
 
   const request = (options: Parameters<typeof sampleRequest>[0] = {}) => sampleRequest({ engine: 'ansible', ...options });
   const context = createContext;
-  const run = async (req: ExecutionRequest) => {
-    const ctx = context(req);
-    const prepared = await executor.prepare(ctx);
-    const handle = await executor.create({ ...ctx, prepared });
-    return { prepared, handle, job: awx.sandbox.jobs.get(handle.awxJobId ?? -1) };
-  };
-  const secret = (data: Record<string, string>) => {
-    const name = `creds-${uniqueSuffix()}`;
-    kube.sandbox.createSecret(NS, name, data);
-    return name;
-  };
+  const run = (req: ExecutionRequest) => fixture.launch(context(req));
+  const secret = (data: Record<string, string>) => fixture.secret(data);
   const finishedIn = (handle: ExecutionHandle, status: string) =>
     eventually(() => awx.sandbox.jobs.get(handle.awxJobId ?? -1)?.status === status || undefined);
   const result = async (req: ExecutionRequest, handle: ExecutionHandle) => {

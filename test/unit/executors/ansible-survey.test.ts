@@ -39,11 +39,7 @@ describe('AnsibleExecutor: a template without the variables prompt but with a su
       askVariablesOnLaunch: false,
       survey: [...variables.map((variable) => ({ variable, required: false })), ...extra],
     });
-  const secret = () => {
-    const name = `creds-${uniqueSuffix()}`;
-    kube.sandbox.createSecret(NS, name, { password: 'only-if-launched' });
-    return name;
-  };
+  const secret = () => fixture.secret({ password: 'only-if-launched' });
   const request = (jobTemplateName: string, secrets: string[] = []): ExecutionRequest =>
     sampleRequest({
       engine: 'ansible',
@@ -64,12 +60,9 @@ describe('AnsibleExecutor: a template without the variables prompt but with a su
   test('a survey asking for every variable sent (marker included) → launched, the job gets them all and the defaults', async () => {
     const template = surveyTemplate(ALL, [{ variable: 'should_fail', required: false, default: 'false' }]);
     const ctx = context(request(template.name, [secret()]));
-    const prepared = await executor.prepare(ctx);
+    const { prepared, handle, job, vars } = await fixture.launch(ctx);
     assert.equal(prepared.ephemeralCredentialIds.length, 1);
-    const handle = await executor.create({ ...ctx, prepared });
-    const job = awx.sandbox.jobs.get(handle.awxJobId ?? -1);
     assert.equal(job?.job_template, template.id);
-    const vars = JSON.parse(job?.extra_vars ?? '{}') as Record<string, unknown>;
     assert.equal(vars.NAMESPACE, 'default');
     assert.equal(vars.REPLICAS, 3);
     assert.equal(vars.WFE_NAME, ctx.request.workflowExecution.metadata.name);

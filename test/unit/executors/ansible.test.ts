@@ -31,15 +31,7 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
   const context = createContext;
   const run = async (req: ExecutionRequest, extra: Partial<CreateContext> = {}) => {
     const ctx = context(req, extra);
-    const prepared = await executor.prepare(ctx);
-    const handle = await executor.create({ ...ctx, prepared });
-    return {
-      ctx,
-      prepared,
-      handle,
-      job: awx.sandbox.jobs.get(handle.awxJobId ?? -1),
-      vars: JSON.parse(awx.sandbox.jobs.get(handle.awxJobId ?? -1)?.extra_vars ?? '{}'),
-    };
+    return { ctx, ...(await fixture.launch(ctx)) };
   };
   /** The ephemeral credential name this context gets for a Secret. */
   const credentialName = (ctx: CreateContext, secretName: string) =>
@@ -48,11 +40,7 @@ describe('AnsibleExecutor against the AWX and Kubernetes sandboxes (reference §
       workflowExecution: ctx.request.workflowExecution.metadata,
       executionNamespace: ctx.executionNamespace,
     });
-  const secret = (data: Record<string, string>) => {
-    const name = `creds-${uniqueSuffix()}`;
-    kube.sandbox.createSecret(NS, name, data);
-    return name;
-  };
+  const secret = (data: Record<string, string>) => fixture.secret(data);
   const cleanupOptions = (ctx: CreateContext, prepared?: PreparedCredentials) => ({
     deleteResource: true,
     executionNamespace: NS,
