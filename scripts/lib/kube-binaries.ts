@@ -109,7 +109,7 @@ const executableName = (pkg: string): string => {
  * `go build` of several main packages into a fresh folder, then each binary renamed into .tools/bin under its target
  * name (atomic on one file system: a concurrent reader sees the old binary or the new one).
  */
-export async function buildInto(
+async function buildInto(
   dir: string,
   packages: Record<string, string>,
   extraArgs: string[],
@@ -123,6 +123,24 @@ export async function buildInto(
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/**
+ * Builds main packages from a wrapper module (its go.mod already written in `dir`): a tools.go imports them, so that
+ * `go mod tidy` records their dependencies, then buildInto.
+ */
+export async function buildWrapperModule(
+  dir: string,
+  packages: Record<string, string>,
+  extraArgs: string[],
+  log: (line: string) => void,
+): Promise<void> {
+  const imports = Object.keys(packages)
+    .map((pkg) => `\t_ "${pkg}"\n`)
+    .join('');
+  writeFileSync(join(dir, 'tools.go'), `//go:build tools\n\npackage tools\n\nimport (\n${imports})\n`);
+  await runGo(['mod', 'tidy'], dir, log);
+  await buildInto(dir, packages, extraArgs, log);
 }
 
 export async function buildKubernetes(log: (line: string) => void): Promise<void> {
@@ -152,23 +170,14 @@ export async function buildKubernetes(log: (line: string) => void): Promise<void
     ].join('\n'),
   );
   const packages = Object.fromEntries(KUBERNETES_COMMANDS.map((command) => [`k8s.io/kubernetes/cmd/${command}`, commandPath(command)]));
-  writeFileSync(
-    join(dir, 'tools.go'),
-    `//go:build tools\n\npackage tools\n\nimport (\n${Object.keys(packages)
-      .map((pkg) => `\t_ "${pkg}"\n`)
-      .join('')})\n`,
-  );
-  await runGo(['mod', 'tidy'], dir, log);
-  await buildInto(dir, packages, ['-ldflags', KUBERNETES_VERSION_LDFLAGS], log);
+  await buildWrapperModule(dir, packages, ['-ldflags', KUBERNETES_VERSION_LDFLAGS], log);
 }
 
 export async function buildEtcd(output: string, log: (line: string) => void): Promise<void> {
   const dir = join(BUILD_ROOT, `etcd-${ETCD_VERSION}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'go.mod'), `module etcdbuild\n\ngo 1.26.0\n\nrequire go.etcd.io/etcd/server/v3 ${ETCD_VERSION}\n`);
-  writeFileSync(join(dir, 'tools.go'), '//go:build tools\n\npackage tools\n\nimport _ "go.etcd.io/etcd/server/v3"\n');
-  await runGo(['mod', 'tidy'], dir, log);
-  await buildInto(dir, { 'go.etcd.io/etcd/server/v3': output }, [], log);
+  await buildWrapperModule(dir, { 'go.etcd.io/etcd/server/v3': output }, [], log);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BUILD_ROOT, buildInto, runGo } from '../kube-binaries.ts';
+import { BUILD_ROOT, buildWrapperModule, runGo } from '../kube-binaries.ts';
 import { TOOLS_BIN } from '../paths.ts';
 
 export const TEKTON_MODULE = 'github.com/tektoncd/pipeline';
@@ -63,14 +63,7 @@ export async function buildTekton(log: (line: string) => void): Promise<void> {
   );
   const paths = tektonPaths();
   const packages = { [`${TEKTON_MODULE}/cmd/controller`]: paths.controller, [`${TEKTON_MODULE}/cmd/resolvers`]: paths.resolvers };
-  writeFileSync(
-    join(dir, 'tools.go'),
-    `//go:build tools\n\npackage tools\n\nimport (\n${Object.keys(packages)
-      .map((pkg) => `\t_ "${pkg}"\n`)
-      .join('')})\n`,
-  );
-  await runGo(['mod', 'tidy'], dir, log);
-  await buildInto(dir, packages, [], log);
+  await buildWrapperModule(dir, packages, [], log);
   copyYaml(join(download.Dir, 'config'), paths.config);
 }
 
