@@ -111,8 +111,13 @@ export async function controlPlaneChaosKube(namespace: string, plane: RealContro
   await watch('Job', true);
   await watch('PipelineRun', true);
 
-  const exists = async (kind: ChaosKind, name: string) =>
-    (await listOf(admin, kind, namespace)).items.some((item) => item.metadata?.name === name);
+  /** How many of the named resources exist now: one list per kind. */
+  const existing = async (names: Set<string>) => {
+    let count = 0;
+    for (const kind of ['Job', 'PipelineRun'] as const)
+      count += (await listOf(admin, kind, namespace)).items.filter((item) => names.has(item.metadata?.name ?? '')).length;
+    return count;
+  };
   return {
     kubeconfigPath: plane.workerKubeconfigPath,
     tektonBundle: plane.tektonBundle,
@@ -126,8 +131,7 @@ export async function controlPlaneChaosKube(namespace: string, plane: RealContro
     async leftovers(names, graceMs) {
       const until = Date.now() + graceMs;
       for (;;) {
-        let left = 0;
-        for (const name of names) for (const kind of ['Job', 'PipelineRun'] as const) if (await exists(kind, name)) left++;
+        const left = await existing(new Set(names));
         if (left === 0 || Date.now() >= until) return left;
         await new Promise((resolve) => setTimeout(resolve, 500));
       }

@@ -109,12 +109,7 @@ const executableName = (pkg: string): string => {
  * `go build` of several main packages into a fresh folder, then each binary renamed into .tools/bin under its target
  * name (atomic on one file system: a concurrent reader sees the old binary or the new one).
  */
-async function buildInto(
-  dir: string,
-  packages: Record<string, string>,
-  extraArgs: string[],
-  log: (line: string) => void,
-): Promise<void> {
+async function buildInto(dir: string, packages: Record<string, string>, extraArgs: string[], log: (line: string) => void): Promise<void> {
   mkdirSync(TOOLS_BIN, { recursive: true });
   const out = mkdtempSync(join(TOOLS_BIN, '.build-'));
   try {
