@@ -102,12 +102,14 @@ export async function controlPlaneChaosKube(namespace: string, plane: RealContro
         if (type === 'ADDED' || type === 'MODIFIED') seen(kind, object);
         else if (type === 'DELETED') alive.delete(object.metadata?.uid ?? '');
       },
-      () => {
-        if (!stopped) setTimeout(() => void watch(kind, false).catch(() => undefined), 200);
-      },
+      () => rewatch(kind),
     );
     aborts.push(abort);
   }
+  /** A watch that ended (or a re-list that failed) starts again: a missed create would read as a lost execution. */
+  const rewatch = (kind: ChaosKind): void => {
+    if (!stopped) setTimeout(() => void watch(kind, false).catch(() => rewatch(kind)), 200);
+  };
   await watch('Job', true);
   await watch('PipelineRun', true);
 
