@@ -8,8 +8,9 @@
  * binary.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isExecutable } from './go-tool.ts';
 import { PROJECT_ROOT, TOOLS_BIN } from './paths.ts';
 
 export const KUBERNETES_VERSION = 'v1.37.2';
@@ -40,15 +41,6 @@ export interface KubernetesBinaries extends KubeBinaries {
   kubeControllerManager: string;
   kubeScheduler: string;
 }
-
-export const executable = (path: string): boolean => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const commandPath = (command: (typeof KUBERNETES_COMMANDS)[number]) => join(TOOLS_BIN, `${command}-${KUBERNETES_VERSION}`);
 
@@ -186,7 +178,7 @@ export async function ensureKubeBinaries(
 ): Promise<KubernetesBinaries | undefined> {
   const paths = kubeBinaryPaths();
   const kubernetes = options.controlPlane ? [paths.kubeApiserver, paths.kubeControllerManager, paths.kubeScheduler] : [paths.kubeApiserver];
-  if (kubernetes.every(executable) && executable(paths.etcd)) return paths;
+  if (kubernetes.every(isExecutable) && isExecutable(paths.etcd)) return paths;
   if (!(await hasGo())) {
     log(`Kubernetes ${KUBERNETES_VERSION} / etcd ${ETCD_VERSION} not built and no Go toolchain: the real API server tests are skipped`);
     return undefined;
@@ -198,7 +190,7 @@ export async function ensureKubeBinaries(
     await buildEtcd(paths.etcd, log);
     log(`Built ${paths.etcd} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
-  if (!kubernetes.every(executable)) {
+  if (!kubernetes.every(isExecutable)) {
     const started = Date.now();
     log(`Building ${KUBERNETES_COMMANDS.join(', ')} ${KUBERNETES_VERSION} from the Go module proxy (about 20 minutes cold on 2 cores)…`);
     await buildKubernetes(log);

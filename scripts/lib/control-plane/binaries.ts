@@ -4,12 +4,12 @@
  * the three commands in one `go build`), Tekton's controller and resolvers, kwok. Nothing is downloaded prebuilt.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { isExecutable } from '../go-tool.ts';
 import {
   BUILD_ROOT,
   buildEtcd,
   buildKubernetes,
   ETCD_VERSION,
-  executable,
   hasGo,
   KUBERNETES_VERSION,
   type KubernetesBinaries,
@@ -51,7 +51,9 @@ export function builtControlPlaneBinaries(): ControlPlaneBinaries | undefined {
     paths.tektonController,
     paths.tektonResolvers,
   ];
-  return binaries.every(executable) && [...paths.kwokNodeStages, paths.tektonConfig].every((path) => existsSync(path)) ? paths : undefined;
+  return binaries.every(isExecutable) && [...paths.kwokNodeStages, paths.tektonConfig].every((path) => existsSync(path))
+    ? paths
+    : undefined;
 }
 
 export interface BuildTiming {
@@ -73,7 +75,7 @@ export async function ensureControlPlaneBinaries(
   mkdirSync(BUILD_ROOT, { recursive: true });
   const part = async (name: string, outputs: string[], build: () => Promise<unknown>) => {
     const missing = !outputs.every((output) =>
-      output.endsWith('.yaml') || output.endsWith('config') ? existsSync(output) : executable(output),
+      output.endsWith('.yaml') || output.endsWith('config') ? existsSync(output) : isExecutable(output),
     );
     const started = Date.now();
     if (missing) {

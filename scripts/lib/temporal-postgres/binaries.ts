@@ -4,8 +4,9 @@
  * directive, so `go install module/cmd@version` builds both. The Go build cache is reused (the CLI's build has already
  * compiled most of the packages). The schema files come from the same module in the Go module cache.
  */
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isExecutable } from '../go-tool.ts';
 import { runGo } from '../kube-binaries.ts';
 import { PROJECT_ROOT, TOOLS_BIN } from '../paths.ts';
 
@@ -20,15 +21,6 @@ export interface TemporalServerBinaries {
   /** schema/postgresql/v12 of the module: `temporal/versioned` and `visibility/versioned`. */
   schemaDir: string;
 }
-
-const executable = (path: string): boolean => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export function temporalServerBinaryPaths(): Omit<TemporalServerBinaries, 'schemaDir'> {
   return {
@@ -57,7 +49,7 @@ export async function ensureTemporalServerBinaries(
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<TemporalServerBinaries> {
   const paths = temporalServerBinaryPaths();
-  if (!executable(paths.server) || !executable(paths.sqlTool)) {
+  if (!isExecutable(paths.server) || !isExecutable(paths.sqlTool)) {
     mkdirSync(TOOLS_BIN, { recursive: true });
     // Each build installs into its own folder and renames into place, so two builds at once cannot clash.
     const gobin = mkdtempSync(join(TOOLS_BIN, '.temporal-server-build-'));
