@@ -13,6 +13,8 @@ export interface JobLike {
     active?: number | null;
     succeeded?: number | null;
     failed?: number | null;
+    /** Pods the Job controller has seen end but not yet added to succeeded / failed. */
+    uncountedTerminatedPods?: { succeeded?: string[] | null; failed?: string[] | null } | null;
     conditions?: JobCondition[] | null;
   };
 }
@@ -28,15 +30,34 @@ export function summarizeJob(job: JobLike): ExecutionSummary {
 }
 
 /**
+ * The counters as the Job controller is about to write them: it sets SuccessCriteriaMet / FailureTarget while the pods
+ * that met the criteria are still in uncountedTerminatedPods (seen on the real controller), so an interim decision
+ * counts them too.
+ */
+function withUncountedPods(job: JobLike): JobLike {
+  const status = job.status ?? {};
+  const uncounted = status.uncountedTerminatedPods;
+  return {
+    ...job,
+    status: {
+      ...status,
+      succeeded: (status.succeeded ?? 0) + (uncounted?.succeeded?.length ?? 0),
+      failed: (status.failed ?? 0) + (uncounted?.failed?.length ?? 0),
+    },
+  };
+}
+
+/**
  * Job status → ExecutionResult (reference §4.5): the first condition that is terminal and True decides; Complete →
  * Completed with reason "Complete", Failed → Failed with the condition's reason. Beyond the original: Kubernetes ≥ 1.31
  * writes SuccessCriteriaMet / FailureTarget first (pods may still be terminating); when no final condition is there
- * yet, those interim ones decide the same way, so the outcome is seen one poll earlier.
+ * yet, those interim ones decide the same way, so the outcome is seen one poll earlier (their summary counting the pods
+ * not yet counted).
  */
 export function mapJobStatus(job: JobLike): ExecutionResult {
   const conditions = (job.status?.conditions ?? []).filter((condition) => condition.status === 'True');
   const summary = summarizeJob(job);
-  const decide = (successType: string, failureType: string): ExecutionResult | undefined => {
+  const decide = (successType: string, failureType: string, summary: ExecutionSummary): ExecutionResult | undefined => {
     for (const condition of conditions) {
       if (condition.type === successType) return { phase: 'Completed', reason: 'Complete', message: condition.message ?? '', summary };
       if (condition.type === failureType) {
@@ -46,7 +67,8 @@ export function mapJobStatus(job: JobLike): ExecutionResult {
     }
     return undefined;
   };
-  const decided = decide('Complete', 'Failed') ?? decide('SuccessCriteriaMet', 'FailureTarget');
+  const decided =
+    decide('Complete', 'Failed', summary) ?? decide('SuccessCriteriaMet', 'FailureTarget', summarizeJob(withUncountedPods(job)));
   if (decided) return decided;
   const active = job.status?.active ?? 0;
   const completions = job.spec?.completions ?? 1;

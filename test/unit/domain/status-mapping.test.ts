@@ -72,6 +72,36 @@ describe('mapJobStatus (reference §4.5)', () => {
     assert.equal(failing.reason, 'BackoffLimitExceeded');
   });
 
+  test('an interim condition counts the pods the Job controller has seen end but not yet counted (real controller, 1.37)', () => {
+    // Seen on the real Job controller: SuccessCriteriaMet is written while the pod is still in
+    // uncountedTerminatedPods, before status.succeeded moves; a watch reads exactly that moment.
+    const succeeded = mapJobStatus({
+      status: {
+        succeeded: 0,
+        uncountedTerminatedPods: { succeeded: ['pod-uid'] },
+        conditions: [
+          {
+            type: 'SuccessCriteriaMet',
+            status: 'True',
+            reason: 'CompletionsReached',
+            message: 'Reached expected number of succeeded pods',
+          },
+        ],
+      },
+    });
+    assert.equal(succeeded.phase, 'Completed');
+    assert.deepEqual(succeeded.summary, { status: 'True', reason: 'Succeeded', completedTasks: 1, totalTasks: 1 });
+    const failed = mapJobStatus({
+      status: {
+        uncountedTerminatedPods: { failed: ['a', 'b'] },
+        conditions: [{ type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded' }],
+      },
+    });
+    assert.deepEqual(failed.summary, { status: 'False', reason: 'Failed', message: '2 pod(s) failed', completedTasks: 0, totalTasks: 1 });
+    // While no condition has decided, the counters stay the original's (uncounted pods are not counted yet).
+    assert.equal(mapJobStatus({ status: { active: 1, uncountedTerminatedPods: { succeeded: ['x'] } } }).summary?.status, 'Unknown');
+  });
+
   test('completions is shown in the running message; no counters → empty summary reason', () => {
     const result = mapJobStatus({ spec: { completions: 3 }, status: { active: 2 } });
     assert.equal(result.message, 'Job running (2/3 pods active)');
