@@ -214,12 +214,22 @@ export class JobController {
       lastProbeTime: nowToTheSecond(),
       lastTransitionTime: nowToTheSecond(),
     });
-    const interim = { startTime, active: 0, ready: 0, succeeded: 1, conditions: [condition('SuccessCriteriaMet')] };
+    // As the real controller: the condition comes first, with the pod not yet counted; then the count and Complete.
+    const interim = {
+      startTime,
+      active: 0,
+      ready: 0,
+      succeeded: 0,
+      uncountedTerminatedPods: { succeeded: [pod.metadata.uid] },
+      conditions: [condition('SuccessCriteriaMet')],
+    };
     if (!this.writeJobStatus(job, interim)) return;
     this.timers.after(this.keyOf(job), 10, () => {
       if (
         this.writeJobStatus(job, {
           ...interim,
+          succeeded: 1,
+          uncountedTerminatedPods: {},
           completionTime: nowToTheSecond(),
           conditions: [condition('SuccessCriteriaMet'), condition('Complete')],
         })
