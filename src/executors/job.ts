@@ -1,7 +1,6 @@
 /** JobExecutor (engine "job", reference §4): the remediation runs as a batch/v1 Job in the execution namespace. */
 import type { V1Job } from '@kubernetes/client-node';
 import { isNotFound, kubeError } from '../clients/kube.ts';
-import { LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
 import { isJobFinished, mapJobStatus } from '../domain/job-status.ts';
 import { buildJob } from '../domain/manifests.ts';
 import { diagnoseStuckPod } from '../domain/pod-diagnosis.ts';
@@ -11,6 +10,7 @@ import {
   cleanupLockedResource,
   createLockedResource,
   deleteIfOwned,
+  isOwnedBy,
   type KubeExecutorOptions,
   type LockedResource,
 } from './owned-resource.ts';
@@ -69,8 +69,7 @@ export class JobExecutor implements Executor {
       if (isNotFound(error)) return { kind: 'notFound', message: `Job ${namespace}/${name} was deleted externally` };
       throw kubeError(`get Job ${namespace}/${name}`, error);
     }
-    const owner = job.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION];
-    if (owner !== request.workflowExecution.metadata.name || (handle.resourceUid && job.metadata?.uid !== handle.resourceUid)) {
+    if (!isOwnedBy(job, request.workflowExecution.metadata.name, handle.resourceUid)) {
       return { kind: 'notFound', message: `Job ${namespace}/${name} was deleted externally and replaced by another execution's Job` };
     }
     const result = mapJobStatus(job);

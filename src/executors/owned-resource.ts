@@ -58,6 +58,14 @@ export interface LockOwner {
 
 const ownerOf = (object: KubeObjectLike): string => object.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION] ?? '';
 
+/**
+ * Whether this is the object the execution created: labelled for it and, when the UID it was created with is known,
+ * that very object (a label alone is not proof: a PipelineRun created under a just-deleted one's name once
+ * came out of the real Tekton controller with the deleted one's labels).
+ */
+export const isOwnedBy = (object: KubeObjectLike, workflowExecutionName: string, expectedUid?: string): boolean =>
+  ownerOf(object) === workflowExecutionName && (!expectedUid || object.metadata?.uid === expectedUid);
+
 /** Polls until the object is gone (GC can keep it visible for a while after a delete, §9.2 item 24). */
 export async function waitUntilGone<T>(resource: LockedResource<T & KubeObjectLike>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -181,9 +189,6 @@ export async function deleteIfOwned<T extends KubeObjectLike>(
       resourceDeleted: false,
       note: `${where} belongs to WorkflowExecution "${existingOwner}", not "${workflowExecutionName}": left alone (#383)`,
     };
-  }
-  if (expectedUid && existing.metadata?.uid !== expectedUid) {
-    return { resourceDeleted: false, note: `${where} was replaced by another object (uid ${existing.metadata?.uid}): left alone` };
   }
   try {
     await resource.delete(existing.metadata?.uid);

@@ -1,7 +1,6 @@
 /** TektonExecutor (engine "tekton", reference §5): the remediation runs as a tekton.dev/v1 PipelineRun from an OCI bundle. */
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { isNotFound, kubeError } from '../clients/kube.ts';
-import { LABEL_WORKFLOW_EXECUTION } from '../domain/constants.ts';
 import { buildPipelineRun } from '../domain/manifests.ts';
 import {
   describeTaskRunFailure,
@@ -17,6 +16,7 @@ import type { CleanupOptions, CleanupReport, CreateContext, Executor, StopOption
 import {
   cleanupLockedResource,
   createLockedResource,
+  isOwnedBy,
   type KubeExecutorOptions,
   type KubeObjectLike,
   type LockedResource,
@@ -85,8 +85,7 @@ export class TektonExecutor implements Executor {
       if (isNotFound(error)) return { kind: 'notFound', message: `PipelineRun ${namespace}/${name} was deleted externally` };
       throw kubeError(`get PipelineRun ${namespace}/${name}`, error);
     }
-    const owner = run.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION];
-    if (owner !== request.workflowExecution.metadata.name || (handle.resourceUid && run.metadata?.uid !== handle.resourceUid)) {
+    if (!isOwnedBy(run, request.workflowExecution.metadata.name, handle.resourceUid)) {
       return {
         kind: 'notFound',
         message: `PipelineRun ${namespace}/${name} was deleted externally and replaced by another execution's PipelineRun`,
@@ -140,7 +139,7 @@ export class TektonExecutor implements Executor {
       if (isNotFound(error)) return;
       throw kubeError(`get PipelineRun ${namespace}/${name}`, error);
     }
-    if (run.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION] !== request.workflowExecution.metadata.name) return;
+    if (!isOwnedBy(run, request.workflowExecution.metadata.name, handle.resourceUid)) return;
     if (isPipelineRunFinished(run) || run.spec?.status === options.pipelineRunCancelMode) return;
     try {
       await this.options.kube.custom.patchNamespacedCustomObject(

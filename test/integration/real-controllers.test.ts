@@ -276,6 +276,11 @@ describe('the Job and Tekton engines on a real control plane (kube-controller-ma
         const handle = await runningHandle(workflowId);
         await deleteNow(engine, workflowId);
         await eventually(async () => !(await exists(engine, workflowId)), 30_000, 'deleted');
+        // A PipelineRun created at once under a just-deleted one's name once came out with the deleted one's labels
+        // (most likely Tekton's controller reconciling from a cache that still held the old one): the other one is
+        // created once the deletion has reached the old one's TaskRuns.
+        if (engine === 'tekton')
+          await eventually(async () => (await taskRunsOf(workflowId)).length === 0 || undefined, 30_000, 'TaskRuns gone');
         const other = `wfe-other-${uniqueSuffix()}`;
         if (engine === 'job') await admin.batch.createNamespacedJob({ namespace: EXECUTION_NAMESPACE, body: otherJob(workflowId, other) });
         else

@@ -276,6 +276,16 @@ describe('TektonExecutor against the sandbox API server (reference §5)', () => 
     assert.equal((await readRun(handle.resourceName)).spec.status, undefined);
   });
 
+  test("stop leaves alone a PipelineRun that carries this execution's label but is another object (another UID)", async () => {
+    // Seen on the real Tekton controller: a PipelineRun created under a just-deleted one's name had the old one's labels.
+    const request = held();
+    const handle = await create(request);
+    await eventually(async () => (await statusOf(request, handle)).reason === 'Running');
+    await executor.stop(request, { ...handle, resourceUid: 'uid-of-the-deleted-one' }, { pipelineRunCancelMode: 'Cancelled' });
+    assert.equal((await readRun(handle.resourceName)).spec.status, undefined);
+    await executor.stop(request, handle, { pipelineRunCancelMode: 'Cancelled' });
+  });
+
   test('BR-WE-007: a PipelineRun deleted externally is reported as not found', async () => {
     const request = held();
     const handle = await create(request);
