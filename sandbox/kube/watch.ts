@@ -57,7 +57,10 @@ export class WatchHub {
       (!namespace || event.object.metadata.namespace === namespace) &&
       matches(event.object.metadata.labels ?? {}) &&
       Number(event.object.metadata.resourceVersion) > from;
-    const write = (type: string, object: unknown) => response.write(`${JSON.stringify({ type, object })}\n`);
+    // A watch ended by closeAll() stays subscribed until its 'close' event; a change in between must not write to it.
+    const write = (type: string, object: unknown) => {
+      if (!response.writableEnded) response.write(`${JSON.stringify({ type, object })}\n`);
+    };
     response.writeHead(200, { 'content-type': 'application/json' });
     response.flushHeaders(); // the client's watch call returns on the headers, before any event
     this.opened++;
