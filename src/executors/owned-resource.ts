@@ -60,8 +60,8 @@ const ownerOf = (object: KubeObjectLike): string => object.metadata?.labels?.[LA
 
 /**
  * Whether this is the object the execution created: labelled for it and, when the UID it was created with is known,
- * that very object (a label alone is not proof: a PipelineRun created under a just-deleted one's name once
- * came out of the real Tekton controller with the deleted one's labels).
+ * that very object (a label alone is not proof: Tekton's controller can finish a reconcile of a deleted PipelineRun
+ * after another took its name and write the deleted one's labels onto the new one).
  */
 export const isOwnedBy = (object: KubeObjectLike, workflowExecutionName: string, expectedUid?: string): boolean =>
   ownerOf(object) === workflowExecutionName && (!expectedUid || object.metadata?.uid === expectedUid);

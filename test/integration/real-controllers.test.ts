@@ -276,11 +276,6 @@ describe('the Job and Tekton engines on a real control plane (kube-controller-ma
         const handle = await runningHandle(workflowId);
         await deleteNow(engine, workflowId);
         await eventually(async () => !(await exists(engine, workflowId)), 30_000, 'deleted');
-        // A PipelineRun created at once under a just-deleted one's name once came out with the deleted one's labels
-        // (most likely Tekton's controller reconciling from a cache that still held the old one): the other one is
-        // created once the deletion has reached the old one's TaskRuns.
-        if (engine === 'tekton')
-          await eventually(async () => (await taskRunsOf(workflowId)).length === 0 || undefined, 30_000, 'TaskRuns gone');
         const other = `wfe-other-${uniqueSuffix()}`;
         if (engine === 'job') await admin.batch.createNamespacedJob({ namespace: EXECUTION_NAMESPACE, body: otherJob(workflowId, other) });
         else
@@ -288,18 +283,27 @@ describe('the Job and Tekton engines on a real control plane (kube-controller-ma
             ...tekton(EXECUTION_NAMESPACE, 'pipelineruns'),
             body: otherPipelineRun(workflowId, other, BUNDLES.workflow),
           });
-        const otherUid = (await read(engine, workflowId)).metadata?.uid;
-        assert.notEqual(otherUid, handle.resourceUid);
-        const result = await resultOf(workflowId);
-        assert.deepEqual([result.phase, result.reason], ['Failed', 'ResourceDeletedExternally']);
-        const cleanup = (await statusOf(workflowId))?.cleanup;
-        assert.deepEqual([cleanup?.state, cleanup?.report?.resourceDeleted], ['done', false]);
-        // The other execution's resource: untouched, still running.
-        const still = await read(engine, workflowId);
-        assert.deepEqual([still.metadata?.uid, still.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION]], [otherUid, other]);
-        await podRunning(engine, workflowId);
-        await deleteNow(engine, workflowId);
-        await allGone(engine, workflowId);
+        try {
+          const otherUid = (await read(engine, workflowId)).metadata?.uid;
+          assert.notEqual(otherUid, handle.resourceUid);
+          const result = await resultOf(workflowId);
+          assert.deepEqual([result.phase, result.reason], ['Failed', 'ResourceDeletedExternally']);
+          const cleanup = (await statusOf(workflowId))?.cleanup;
+          assert.deepEqual([cleanup?.state, cleanup?.report?.resourceDeleted], ['done', false]);
+          // The other execution's resource: the same object, never stopped, still running.
+          const still = await read(engine, workflowId);
+          assert.equal(still.metadata?.uid, otherUid);
+          assert.equal((still as { spec?: { status?: string } }).spec?.status, undefined, 'never cancelled');
+          // Tekton's controller may finish a reconcile of the deleted run after this one took the name and write the
+          // deleted run's labels onto it (updateLabelsAndAnnotations in its pipelinerun.go unions the stale object's
+          // labels over the new one). Then only the UID tells the two apart, which is what cleanup checks.
+          const owners = engine === 'tekton' ? [other, req.workflowExecution.metadata.name] : [other];
+          assert.ok(owners.includes(still.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION] ?? ''), 'labelled for one of the two');
+          await podRunning(engine, workflowId);
+        } finally {
+          await deleteNow(engine, workflowId);
+          await allGone(engine, workflowId);
+        }
       });
     });
   }
