@@ -59,12 +59,13 @@ export interface LockOwner {
 const ownerOf = (object: KubeObjectLike): string => object.metadata?.labels?.[LABEL_WORKFLOW_EXECUTION] ?? '';
 
 /**
- * Whether this is the object the execution created: labelled for it and, when the UID it was created with is known,
- * that very object (a label alone is not proof: Tekton's controller can finish a reconcile of a deleted PipelineRun
- * after another took its name and write the deleted one's labels onto the new one).
+ * Whether this is the object the execution created. A UID names one object for ever, so when the execution knows the
+ * UID it created, the UID alone decides: the label is not proof either way, because Tekton's controller can finish a
+ * reconcile of a deleted PipelineRun after another took its name and write the deleted one's labels onto the new one
+ * (so another execution's run may carry our label, and ours another's). Without the UID, the label decides.
  */
 export const isOwnedBy = (object: KubeObjectLike, workflowExecutionName: string, expectedUid?: string): boolean =>
-  ownerOf(object) === workflowExecutionName && (!expectedUid || object.metadata?.uid === expectedUid);
+  expectedUid ? object.metadata?.uid === expectedUid : ownerOf(object) === workflowExecutionName;
 
 /** Polls until the object is gone (GC can keep it visible for a while after a delete, §9.2 item 24). */
 export async function waitUntilGone<T>(resource: LockedResource<T & KubeObjectLike>, timeoutMs: number): Promise<void> {

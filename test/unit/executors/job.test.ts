@@ -274,6 +274,20 @@ describe('JobExecutor against the sandbox API server (reference §4)', () => {
     assert.equal((await readJob(handle.resourceName)).metadata?.uid, handle.resourceUid);
   });
 
+  test("regression: this execution's Job stays its own when its label was rewritten to another execution's (UID decides)", async () => {
+    const request = held();
+    const handle = await create(request);
+    const job = await readJob(handle.resourceName);
+    await fixture.kube.batch.replaceNamespacedJob({
+      name: handle.resourceName,
+      namespace: NAMESPACE,
+      body: { ...job, metadata: { ...job.metadata, labels: { ...job.metadata?.labels, 'kubernaut.ai/workflow-execution': 'wfe-other' } } },
+    });
+    assert.equal((await executor.getStatus(request, handle)).kind, 'found');
+    // Another object under our label: not ours.
+    assert.equal((await executor.getStatus(request, { ...handle, resourceUid: 'uid-of-the-deleted-one' })).kind, 'notFound');
+  });
+
   test('cleanup never deletes a newer Job of the same name (UID precondition)', async () => {
     const request = held();
     const handle = await create(request);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { STEP_FAILED_MESSAGE, UNRESOLVABLE_BUNDLE } from '../../../sandbox/kube/tekton-controller.ts';
 import { ResourceLockedError } from '../../../src/domain/errors.ts';
 import { PIPELINE_REF_UNRESOLVED, TASK_RUN_FAILURE_MAX_CHARS } from '../../../src/domain/pipelinerun-status.ts';
@@ -284,6 +285,20 @@ describe('TektonExecutor against the sandbox API server (reference §5)', () => 
     await executor.stop(request, { ...handle, resourceUid: 'uid-of-the-deleted-one' }, { pipelineRunCancelMode: 'Cancelled' });
     assert.equal((await readRun(handle.resourceName)).spec.status, undefined);
     await executor.stop(request, handle, { pipelineRunCancelMode: 'Cancelled' });
+  });
+
+  test("regression: this execution's PipelineRun stays its own when its label was rewritten to another execution's (UID decides)", async () => {
+    // Tekton's controller can write a deleted run's labels onto the run that took its name.
+    const request = held();
+    const handle = await create(request);
+    await eventually(async () => (await statusOf(request, handle)).reason === 'Running');
+    await fixture.kube.custom.patchNamespacedCustomObject(
+      { ...AT, name: handle.resourceName, body: { metadata: { labels: { 'kubernaut.ai/workflow-execution': 'wfe-deleted-one' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    assert.equal((await executor.getStatus(request, handle)).kind, 'found');
+    await executor.stop(request, handle, { pipelineRunCancelMode: 'Cancelled' });
+    assert.equal((await readRun(handle.resourceName)).spec.status, 'Cancelled');
   });
 
   test('BR-WE-007: a PipelineRun deleted externally is reported as not found', async () => {
