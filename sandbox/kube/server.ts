@@ -230,6 +230,9 @@ export class KubeSandbox extends SandboxHttpServer {
     else if (contentType.startsWith('application/strategic-merge-patch+json') && !resource.custom)
       next = applyMergePatch(current, patch) as KubeObject;
     else throw new ApiError(statusErrors.unsupportedMediaType(contentType));
+    // A patch may name the UID it means (a precondition of sorts): changing it is refused.
+    if (next.metadata?.uid && next.metadata.uid !== current.metadata.uid)
+      throw new ApiError(statusErrors.uidImmutable(resource, name, next.metadata.uid));
     // A patch applies to the version it read unless it names one itself.
     const patchedVersion = (patch as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion;
     next.metadata = { ...next.metadata, resourceVersion: patchedVersion ?? current.metadata.resourceVersion };

@@ -68,6 +68,29 @@ export const statusErrors = {
       `Operation cannot be fulfilled on ${resource.group ? `${resource.kind}.${resource.group}` : resource.kind} "${name}": the UID in the precondition (${expected}) does not match the UID in record (${actual}). The object might have been deleted and then recreated`,
       { name, ...(resource.group ? { group: resource.group } : {}), kind: resource.kind },
     ),
+  /** A PUT naming another UID: the object's UID is the update's precondition (409, worded by the storage layer). */
+  uidPreconditionFailed: (resource: ResourceNames & { custom?: boolean }, namespace: string, name: string, sent: string, actual: string) =>
+    failure(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualifiedResource(resource)} "${name}": StorageError: invalid object, Code: 4, Key: /registry/${resource.custom ? `${resource.group}/` : ''}${resource.plural}/${namespace}/${name}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${sent}, UID in object meta: ${actual}`,
+      detailsFor(resource, name),
+    ),
+  /** A patch that changes metadata.uid: refused by the object-meta update validation (named by Kind, also for custom resources). */
+  uidImmutable: (resource: ResourceNames, name: string, sent: string) => {
+    const message = `Invalid value: "${sent}": field is immutable`;
+    return failure(
+      422,
+      'Invalid',
+      `${resource.group ? `${resource.kind}.${resource.group}` : resource.kind} "${name}" is invalid: metadata.uid: ${message}`,
+      {
+        name,
+        ...(resource.group ? { group: resource.group } : {}),
+        kind: resource.kind,
+        causes: [{ reason: 'FieldValueInvalid', message, field: 'metadata.uid' }],
+      },
+    );
+  },
   badRequest: (message: string) => failure(400, 'BadRequest', message),
   unauthorized: () => failure(401, 'Unauthorized', 'Unauthorized'),
   forbidden: (message: string) => failure(403, 'Forbidden', message),

@@ -131,14 +131,19 @@ export class ObjectStore {
   }
 
   /**
-   * Replaces an object (or only its status). A resourceVersion that does not match is a Conflict; custom resources
-   * need one, as the API server refuses their unconditional updates.
+   * Replaces an object (or only its status). A UID or resourceVersion that does not match is a Conflict; custom
+   * resources need a resourceVersion, as the API server refuses their unconditional updates.
    */
   update(resource: ResourceDefinition, namespace: string | undefined, name: string, input: KubeObject, subresource?: 'status'): KubeObject {
     const key = keyOf(resource, namespace, name);
     const entry = this.objects.get(key);
     if (!entry) throw new ApiError(statusErrors.notFound(resource, name));
     const current = entry.object;
+    const sentUid = input.metadata?.uid;
+    if (sentUid && sentUid !== current.metadata.uid)
+      throw new ApiError(
+        statusErrors.uidPreconditionFailed(resource, current.metadata.namespace ?? '', name, sentUid, current.metadata.uid ?? ''),
+      );
     const sentVersion = input.metadata?.resourceVersion;
     if (sentVersion === undefined && resource.custom && subresource === undefined) {
       throw new ApiError(

@@ -112,10 +112,19 @@ export function kubeStatusOf(error: unknown): number | undefined {
 export const isNotFound = (error: unknown): boolean => kubeStatusOf(error) === 404;
 export const isAlreadyExists = (error: unknown): boolean => kubeStatusOf(error) === 409 && kubeReasonOf(error) === 'AlreadyExists';
 
-function parseStatus(error: unknown): { reason?: string; message?: string } | undefined {
+/** A write that named a UID the object under that name no longer has (a patch: 422 on metadata.uid; a PUT: 409). */
+export const isUidRefused = (error: unknown): boolean => {
+  const status = parseStatus(error);
+  if (kubeStatusOf(error) === 422) return status?.details?.causes?.some((cause) => cause.field === 'metadata.uid') === true;
+  return kubeStatusOf(error) === 409 && /Precondition failed: UID in precondition/.test(status?.message ?? '');
+};
+
+type StatusBody = { reason?: string; message?: string; details?: { causes?: { field?: string }[] } };
+
+function parseStatus(error: unknown): StatusBody | undefined {
   if (!(error instanceof ApiException) || typeof error.body !== 'string') return undefined;
   try {
-    return JSON.parse(error.body) as { reason?: string; message?: string };
+    return JSON.parse(error.body) as StatusBody;
   } catch {
     return undefined;
   }

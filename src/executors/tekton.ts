@@ -1,6 +1,6 @@
 /** TektonExecutor (engine "tekton", reference §5): the remediation runs as a tekton.dev/v1 PipelineRun from an OCI bundle. */
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { isNotFound, kubeError } from '../clients/kube.ts';
+import { isNotFound, isUidRefused, kubeError } from '../clients/kube.ts';
 import { buildPipelineRun } from '../domain/manifests.ts';
 import {
   describeTaskRunFailure,
@@ -141,13 +141,16 @@ export class TektonExecutor implements Executor {
     }
     if (!isOwnedBy(run, request.workflowExecution.metadata.name, handle.resourceUid)) return;
     if (isPipelineRunFinished(run) || run.spec?.status === options.pipelineRunCancelMode) return;
+    // The patch names the UID just checked: should another run have taken the name since, the API server refuses the
+    // patch (422, metadata.uid is immutable) instead of cancelling that run.
+    const body = { metadata: { uid: run.metadata?.uid }, spec: { status: options.pipelineRunCancelMode } };
     try {
       await this.options.kube.custom.patchNamespacedCustomObject(
-        { ...TEKTON, namespace, plural: 'pipelineruns', name, body: { spec: { status: options.pipelineRunCancelMode } } },
+        { ...TEKTON, namespace, plural: 'pipelineruns', name, body },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     } catch (error) {
-      if (isNotFound(error)) return;
+      if (isNotFound(error) || isUidRefused(error)) return;
       throw kubeError(`cancel PipelineRun ${namespace}/${name}`, error);
     }
   }

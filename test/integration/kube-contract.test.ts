@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ApiException, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, PatchStrategy, setHeaderOptions, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { createActivities } from '../../src/activities/index.ts';
 import { ExecutionClient } from '../../src/client.ts';
 import type { KubeClients } from '../../src/clients/kube.ts';
@@ -165,6 +165,48 @@ for (const backendName of ['sandbox', 'kube-apiserver'] as const) {
       assert.equal(unconditional.code, 422);
       assert.match(unconditional.message, /metadata\.resourceVersion: Invalid value: 0: must be specified for an update/);
       assert.ok(run.metadata.resourceVersion);
+    });
+
+    test('a write naming another UID is refused and changes nothing: merge patch 422 (uid immutable), PUT 409', async () => {
+      const name = `uid-${uniqueSuffix()}`;
+      await backend.kube.custom.createNamespacedCustomObject({
+        ...TEKTON,
+        body: { apiVersion: 'tekton.dev/v1', kind: 'PipelineRun', metadata: { name }, spec: {} },
+      });
+      const other = '00000000-0000-4000-8000-000000000000';
+      const cancel = (target: string) =>
+        backend.kube.custom.patchNamespacedCustomObject(
+          { ...TEKTON, name: target, body: { metadata: { uid: other }, spec: { status: 'Cancelled' } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      const patched = await statusOf(cancel(name));
+      assert.deepEqual([patched.code, patched.reason], [422, 'Invalid']);
+      assert.equal(
+        patched.message,
+        `PipelineRun.tekton.dev "${name}" is invalid: metadata.uid: Invalid value: "${other}": field is immutable`,
+      );
+      assert.equal((patched.details as { causes: { field: string }[] }).causes[0]?.field, 'metadata.uid');
+      const stored = (await backend.kube.custom.getNamespacedCustomObject({ ...TEKTON, name })) as {
+        metadata: { uid: string };
+        spec: Record<string, unknown>;
+      };
+      assert.equal(stored.spec.status, undefined);
+      const replaced = await statusOf(
+        backend.kube.custom.replaceNamespacedCustomObject({
+          ...TEKTON,
+          name,
+          body: { ...stored, metadata: { ...stored.metadata, uid: other }, spec: { status: 'Cancelled' } },
+        }),
+      );
+      assert.deepEqual([replaced.code, replaced.reason], [409, 'Conflict']);
+      assert.match(
+        replaced.message,
+        new RegExp(`Precondition failed: UID in precondition: ${other}, UID in object meta: ${stored.metadata.uid}$`),
+      );
+      const absent = await statusOf(cancel(`absent-${uniqueSuffix()}`));
+      assert.deepEqual([absent.code, absent.reason], [404, 'NotFound']);
+      const after = (await backend.kube.custom.getNamespacedCustomObject({ ...TEKTON, name })) as { spec: Record<string, unknown> };
+      assert.equal(after.spec.status, undefined);
     });
 
     test('JobExecutor: the stored Job is the reference Job; status from the written conditions; cleanup deletes it', async () => {

@@ -301,6 +301,43 @@ describe('TektonExecutor against the sandbox API server (reference §5)', () => 
     assert.equal((await readRun(handle.resourceName)).spec.status, 'Cancelled');
   });
 
+  test('regression: stop never cancels a PipelineRun that took the name between its read and its patch (the patch names the UID)', async () => {
+    const request = held();
+    const handle = await create(request);
+    await eventually(async () => (await statusOf(request, handle)).reason === 'Running');
+    let arrived: () => void = () => undefined;
+    const patchArrived = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const pause = fixture.sandbox.intercept({
+      method: 'PATCH',
+      match: (call) => call.path.endsWith(`/pipelineruns/${handle.resourceName}`),
+      action: { kind: 'pause' },
+      onArrive: () => arrived(),
+    });
+    const stopping = executor.stop(request, handle, { pipelineRunCancelMode: 'Cancelled' });
+    await patchArrived;
+    // Meanwhile the run is deleted and another one, with this execution's label (as Tekton can leave it), takes the name.
+    const old = await readRun(handle.resourceName);
+    await fixture.kube.custom.deleteNamespacedCustomObject({ ...AT, name: handle.resourceName });
+    await eventually(async () => !(await readRun(handle.resourceName).catch(() => undefined)));
+    const replacement = (await fixture.kube.custom.createNamespacedCustomObject({
+      ...AT,
+      body: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'PipelineRun',
+        metadata: { name: handle.resourceName, labels: old.metadata.labels },
+        spec: old.spec,
+      },
+    })) as Run;
+    pause.release();
+    await stopping;
+    const after = await readRun(handle.resourceName);
+    assert.equal(after.metadata.uid, replacement.metadata.uid);
+    assert.equal(after.spec.status, undefined, 'the other run is not cancelled');
+    await fixture.kube.custom.deleteNamespacedCustomObject({ ...AT, name: handle.resourceName });
+  });
+
   test('BR-WE-007: a PipelineRun deleted externally is reported as not found', async () => {
     const request = held();
     const handle = await create(request);
