@@ -53,6 +53,8 @@ export interface InterceptRule {
 export interface Interception {
   /** Calls the rule fired on so far. */
   readonly fired: number;
+  /** Resolves once the rule has fired on a call (now, when it already has). */
+  arrived(): Promise<void>;
   /** Lets paused calls go on; later matches of a released rule no longer pause. */
   release(): void;
   /** Resolves once every call the rule fired on has been answered (now, when none is open). */
@@ -74,6 +76,7 @@ class ActiveRule implements Interception {
   private released = false;
   private releaseWaiters: (() => void)[] = [];
   private settleWaiters: (() => void)[] = [];
+  private arriveWaiters: (() => void)[] = [];
   readonly rule: InterceptRule;
   private readonly drop: () => void;
 
@@ -98,7 +101,16 @@ class ActiveRule implements Interception {
   begin(call: CallDescription): void {
     this.fired++;
     this.open++;
-    this.rule.onArrive?.(call);
+    try {
+      this.rule.onArrive?.(call);
+    } finally {
+      for (const resolve of this.arriveWaiters.splice(0)) resolve();
+    }
+  }
+
+  arrived(): Promise<void> {
+    if (this.fired > 0) return Promise.resolve();
+    return new Promise((resolve) => this.arriveWaiters.push(resolve));
   }
 
   end(call: CallDescription, status: number): void {

@@ -73,18 +73,13 @@ describe('nothing left behind on ordinary paths (regressions)', () => {
   test('regression 1: a cancel while create runs waits for it and deletes what it made (Job engine)', async () => {
     const req = sampleRequest({ engine: 'job', parameters: { SANDBOX_OUTCOME: 'hold' }, policy: POLICY });
     const id = executionResourceName(req.workflowExecution.spec.targetResource);
-    let arrived!: () => void;
-    const createArrived = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
     const paused = env.kube.sandbox.intercept({
       method: 'POST',
       match: (call) => call.path.endsWith('/jobs') && call.body.includes(id),
       action: { kind: 'pause' },
-      onArrive: () => arrived(),
     });
     await env.executions.startExecution(req);
-    await createArrived;
+    await paused.arrived();
     await env.executions.cancelExecution(id);
     await cancelRequestSeen(id);
     paused.release();
@@ -98,18 +93,13 @@ describe('nothing left behind on ordinary paths (regressions)', () => {
     const secret = secretNamed();
     const req = sampleRequest({ engine: 'ansible', parameters: { SANDBOX_OUTCOME: 'hold' }, secrets: [secret.name], policy: POLICY });
     const id = executionResourceName(req.workflowExecution.spec.targetResource);
-    let arrived!: () => void;
-    const createArrived = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
     const paused = awx().intercept({
       method: 'POST',
       match: (call) => call.path.endsWith('/credentials/') && call.body.includes(secret.name),
       action: { kind: 'pause' },
-      onArrive: () => arrived(),
     });
     await env.executions.startExecution(req);
-    await createArrived;
+    await paused.arrived();
     await env.executions.cancelExecution(id);
     await cancelRequestSeen(id);
     paused.release();

@@ -305,18 +305,13 @@ describe('TektonExecutor against the sandbox API server (reference §5)', () => 
     const request = held();
     const handle = await create(request);
     await eventually(async () => (await statusOf(request, handle)).reason === 'Running');
-    let arrived: () => void = () => undefined;
-    const patchArrived = new Promise<void>((resolve) => {
-      arrived = resolve;
-    });
     const pause = fixture.sandbox.intercept({
       method: 'PATCH',
       match: (call) => call.path.endsWith(`/pipelineruns/${handle.resourceName}`),
       action: { kind: 'pause' },
-      onArrive: () => arrived(),
     });
     const stopping = executor.stop(request, handle, { pipelineRunCancelMode: 'Cancelled' });
-    await patchArrived;
+    await pause.arrived();
     // Meanwhile the run is deleted and another one, with this execution's label (as Tekton can leave it), takes the name.
     const old = await readRun(handle.resourceName);
     await fixture.kube.custom.deleteNamespacedCustomObject({ ...AT, name: handle.resourceName });

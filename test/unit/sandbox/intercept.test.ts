@@ -4,7 +4,6 @@ import { Agent, fetch } from 'undici';
 import { AwxSandbox } from '../../../sandbox/awx/server.ts';
 import type { CallDescription } from '../../../sandbox/intercept.ts';
 import { KubeSandbox } from '../../../sandbox/kube/server.ts';
-import { eventually } from '../../support/kube-sandbox.ts';
 import { uniqueSuffix } from '../../support/requests.ts';
 
 const NS = 'kubernaut-workflows';
@@ -89,7 +88,7 @@ describe('sandbox intercept: hold, pause or fail one chosen call', () => {
     assert.deepEqual(events, ['arrived, exists=false', 'answered 201']);
   });
 
-  test('a paused call waits for release, then is processed; settled() waits for it', async () => {
+  test('a paused call waits for release, then is processed; arrived() resolves when it comes, settled() once answered', async () => {
     const name = `job-${uniqueSuffix()}`;
     let arrived: CallDescription | undefined;
     const rule = kube.intercept({
@@ -100,9 +99,15 @@ describe('sandbox intercept: hold, pause or fail one chosen call', () => {
         arrived = call;
       },
     });
+    let fired = false;
+    void rule.arrived().then(() => {
+      fired = true;
+    });
     await kubeCall('POST', JOBS, jobBody(name));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(fired, false, 'no matching call yet');
     const read = kubeCall('GET', `${JOBS}/${name}?pretty=false`);
-    await eventually(() => arrived);
+    await rule.arrived();
     assert.equal(arrived?.query, 'pretty=false');
     let answered = false;
     const settled = rule.settled().then(() => {
