@@ -112,12 +112,9 @@ export function kubeStatusOf(error: unknown): number | undefined {
 export const isNotFound = (error: unknown): boolean => kubeStatusOf(error) === 404;
 export const isAlreadyExists = (error: unknown): boolean => kubeStatusOf(error) === 409 && kubeReasonOf(error) === 'AlreadyExists';
 
-/** A write that named a UID the object under that name no longer has (a patch: 422 on metadata.uid; a PUT: 409). */
-export const isUidRefused = (error: unknown): boolean => {
-  const status = parseStatus(error);
-  if (kubeStatusOf(error) === 422) return status?.details?.causes?.some((cause) => cause.field === 'metadata.uid') === true;
-  return kubeStatusOf(error) === 409 && /Precondition failed: UID in precondition/.test(status?.message ?? '');
-};
+/** A patch that named a UID the object under that name no longer has: 422, metadata.uid is immutable. */
+export const isUidRefused = (error: unknown): boolean =>
+  kubeStatusOf(error) === 422 && parseStatus(error)?.details?.causes?.some((cause) => cause.field === 'metadata.uid') === true;
 
 type StatusBody = { reason?: string; message?: string; details?: { causes?: { field?: string }[] } };
 
