@@ -206,14 +206,7 @@ export class JobController {
       phase: 'Succeeded',
       containerStatuses: [{ name: 'workflow', ready: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } }],
     });
-    const condition = (type: string) => ({
-      type,
-      status: 'True',
-      reason: 'CompletionsReached',
-      message: 'Reached expected number of succeeded pods',
-      lastProbeTime: nowToTheSecond(),
-      lastTransitionTime: nowToTheSecond(),
-    });
+    const condition = (type: string) => jobCondition(type, 'CompletionsReached', 'Reached expected number of succeeded pods');
     // As the real controller: the condition comes first, with the pod not yet counted; then the count and Complete.
     const interim = {
       startTime,
@@ -247,14 +240,7 @@ export class JobController {
         phase: 'Failed',
         containerStatuses: [{ name: 'workflow', ready: false, state: { terminated: { exitCode: 1, reason: 'Error' } } }],
       });
-    const condition = (type: string) => ({
-      type,
-      status: 'True',
-      reason,
-      message,
-      lastProbeTime: nowToTheSecond(),
-      lastTransitionTime: nowToTheSecond(),
-    });
+    const condition = (type: string) => jobCondition(type, reason, message);
     const interim = { startTime, active: 0, ready: 0, failed, conditions: [condition('FailureTarget')] };
     if (!this.writeJobStatus(job, interim)) return;
     this.timers.after(this.keyOf(job), 10, () => {
@@ -270,4 +256,9 @@ export class JobController {
       if (this.current(job)) this.store.delete(JOBS, job.metadata.namespace, job.metadata.name, 'Background');
     });
   }
+}
+
+/** A True Job condition, stamped now, as the Job controller writes it. */
+function jobCondition(type: string, reason: string, message: string) {
+  return { type, status: 'True', reason, message, lastProbeTime: nowToTheSecond(), lastTransitionTime: nowToTheSecond() };
 }
